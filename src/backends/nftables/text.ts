@@ -1,0 +1,55 @@
+import { quote, ruleText } from './ast.js';
+import type { Chain, Element, NftSet, Table } from './ruleset.js';
+
+/** `nft -f` input: each table is declared, then deleted and recreated whole, atomically. */
+export function tablesText(tables: Table[]): string {
+  const out: string[] = [];
+  for (const t of tables) {
+    // `add` then `delete` makes a full load idempotent whether or not the table exists.
+    out.push(`add table ${t.family} ${t.name}`, `delete table ${t.family} ${t.name}`);
+  }
+  for (const t of tables) out.push(tableText(t));
+  return out.join('\n') + '\n';
+}
+
+export function tableText(t: Table): string {
+  const lines = [`table ${t.family} ${t.name} {`, `\tcomment ${quote(t.comment)}`];
+  for (const s of t.sets) lines.push('', ...setText(s));
+  for (const c of t.chains) lines.push('', ...chainText(c));
+  lines.push('}');
+  return lines.join('\n');
+}
+
+function setText(s: NftSet): string[] {
+  const isMap = s.dataType !== undefined || s.dataTypeof !== undefined;
+  const lines = [`\t${isMap ? 'map' : 'set'} ${s.name} {`];
+  if (s.keyTypeof) lines.push(`\t\ttypeof ${s.keyTypeof} : ${s.dataTypeof}`);
+  else lines.push(`\t\ttype ${s.keyType.join(' . ')}${isMap ? ` : ${(s.dataType ?? []).join(' . ')}` : ''}`);
+  if (s.flags?.length) lines.push(`\t\tflags ${s.flags.join(',')}`);
+  if (s.size) lines.push(`\t\tsize ${s.size}`);
+  if (s.comment) lines.push(`\t\tcomment ${quote(s.comment)}`);
+  if (s.elements.length) {
+    lines.push('\t\telements = {');
+    s.elements.forEach((e, i) => lines.push(`\t\t\t${elementText(e)}${i < s.elements.length - 1 ? ',' : ''}`));
+    lines.push('\t\t}');
+  }
+  lines.push('\t}');
+  return lines;
+}
+
+export function elementText(e: Element): string {
+  let text = e.key.join(' . ');
+  if (e.comment) text += ` comment ${quote(e.comment)}`;
+  if (e.data) text += ` : ${e.data.join(' . ')}`;
+  if (e.verdict) text += ` : ${typeof e.verdict === 'string' ? e.verdict : `${e.verdict.kind} ${e.verdict.target}`}`;
+  return text;
+}
+
+function chainText(c: Chain): string[] {
+  const lines = [`\tchain ${c.name} {`];
+  if (c.base) lines.push(`\t\ttype ${c.base.type} hook ${c.base.hook} priority ${c.base.priority}; policy accept;`);
+  if (c.comment) lines.push(`\t\tcomment ${quote(c.comment)}`);
+  for (const r of c.rules) lines.push(`\t\t${ruleText(r)}`);
+  lines.push('\t}');
+  return lines;
+}

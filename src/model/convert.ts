@@ -1,0 +1,216 @@
+import { FieldError, warningFor, type Diagnostic, type ObjectRef } from './diagnostics.js';
+import * as f from './fields.js';
+import { compareCIDRs, compareIPs } from './ip.js';
+import type { ClusterState, EndpointInfo, EndpointSliceInfo, EndpointSlicePort, NodeInfo, ServiceInfo, ServicePortInfo } from './types.js';
+
+/** Our proxy name: services labelled for another proxy are left alone, as kube-proxy does. */
+export const PROXY_NAME = 'proxyctl';
+const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const DEFAULT_AFFINITY_SECONDS = 10800;
+
+/** A Kubernetes object as read from a file or the API, with where it came from. */
+export interface SourcedObject {
+  object: f.Json;
+  file?: string;
+}
+
+export interface Conversion {
+  state: ClusterState;
+  diagnostics: Diagnostic[];
+  /** Objects of kinds the service proxy does not read (Pods, NetworkPolicies...), for other compilers. */
+  others: SourcedObject[];
+}
+
+export function refOf(src: SourcedObject): ObjectRef {
+  const meta = f.isObject(src.object.metadata) ? src.object.metadata : {};
+  return {
+    file: src.file,
+    kind: typeof src.object.kind === 'string' ? src.object.kind : '<no kind>',
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined,
+    name: typeof meta.name === 'string' ? meta.name : undefined,
+  };
+}
+
+/** Turns raw objects into validated ClusterState; a broken object becomes a warning, never an exception. */
+export function convertObjects(objects: SourcedObject[]): Conversion {
+  const state: ClusterState = { services: [], slices: [], nodes: [] };
+  const diagnostics: Diagnostic[] = [];
+  const others: SourcedObject[] = [];
+  for (const src of objects) {
+    const ref = refOf(src);
+    try {
+      switch (src.object.kind) {
+        case 'Service': {
+          const service = convertService(src.object, ref, diagnostics);
+          if (service) state.services.push(service);
+          break;
+        }
+        case 'EndpointSlice':
+          state.slices.push(convertEndpointSlice(src.object, ref));
+          break;
+        case 'Node':
+          state.nodes.push(convertNode(src.object, ref));
+          break;
+        default:
+          others.push(src);
+      }
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      diagnostics.push(warningFor(ref, err.field, `${err.message}; object skipped`));
+    }
+  }
+  const byId = (a: { namespace?: string; name: string }, b: { namespace?: string; name: string }) =>
+    `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`);
+  state.services.sort(byId);
+  state.slices.sort(byId);
+  state.nodes.sort(byId);
+  return { state, diagnostics, others };
+}
+
+function metadataOf(obj: f.Json, namespaced: boolean): { name: string; namespace: string; labels: Record<string, string> } {
+  const meta = f.objectAt(obj.metadata, 'metadata');
+  const name = f.requiredString(meta.name, 'metadata.name');
+  const namespace = namespaced ? (f.optionalString(meta.namespace, 'metadata.namespace') ?? 'default') : '';
+  const labelsRaw = f.objectAt(meta.labels, 'metadata.labels');
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labelsRaw)) if (typeof v === 'string') labels[k] = v;
+  return { name, namespace, labels };
+}
+
+function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]): ServiceInfo | undefined {
+  const { name, namespace, labels } = metadataOf(obj, true);
+  const proxyName = labels[SERVICE_PROXY_NAME_LABEL];
+  if (proxyName !== undefined && proxyName !== PROXY_NAME) return undefined;
+  const spec = f.objectAt(obj.spec, 'spec');
+  const type = f.optionalString(spec.type, 'spec.type') ?? 'ClusterIP';
+  if (type === 'ExternalName') return undefined;
+  if (type !== 'ClusterIP' && type !== 'NodePort' && type !== 'LoadBalancer') {
+    throw new FieldError('spec.type', `unknown service type ${JSON.stringify(type)}`);
+  }
+  const clusterIPsRaw = f.arrayAt(spec.clusterIPs, 'spec.clusterIPs');
+  const rawIPs = clusterIPsRaw.length ? clusterIPsRaw : spec.clusterIP === undefined ? [] : [spec.clusterIP];
+  const field = clusterIPsRaw.length ? 'spec.clusterIPs' : 'spec.clusterIP';
+  if (rawIPs.length === 0 || rawIPs[0] === 'None' || rawIPs[0] === '') return undefined; // headless or not allocated
+  const clusterIPs = rawIPs.map((v, i) => f.ip(v, clusterIPsRaw.length ? `${field}[${i}]` : field));
+
+  const ports: ServicePortInfo[] = f.arrayAt(spec.ports, 'spec.ports').map((raw, i) => {
+    const at = `spec.ports[${i}]`;
+    const p = f.objectAt(raw, at);
+    const servicePort = f.port(p.port, `${at}.port`);
+    const target = p.targetPort ?? servicePort;
+    const targetPort = typeof target === 'string' && !/^\d+$/.test(target) ? target : f.port(Number(target), `${at}.targetPort`);
+    const nodePort = p.nodePort === undefined || p.nodePort === null || p.nodePort === 0 ? undefined : f.port(p.nodePort, `${at}.nodePort`);
+    return {
+      name: f.optionalString(p.name, `${at}.name`) ?? '',
+      protocol: f.protocol(p.protocol, `${at}.protocol`),
+      port: servicePort,
+      targetPort,
+      nodePort: type === 'ClusterIP' ? undefined : nodePort,
+    };
+  });
+
+  const externalIPs = collectIPs(f.arrayAt(spec.externalIPs, 'spec.externalIPs'), 'spec.externalIPs', ref, diagnostics);
+  const status = f.objectAt(obj.status, 'status');
+  const ingress = f.arrayAt(f.objectAt(status.loadBalancer, 'status.loadBalancer').ingress, 'status.loadBalancer.ingress');
+  const loadBalancerIPs = type !== 'LoadBalancer' ? [] : collectIPs(
+    ingress.map((ing) => (f.isObject(ing) ? ing.ip : undefined)),
+    'status.loadBalancer.ingress', ref, diagnostics, true,
+  );
+  const loadBalancerSourceRanges: string[] = [];
+  f.arrayAt(spec.loadBalancerSourceRanges, 'spec.loadBalancerSourceRanges').forEach((v, i) => {
+    try {
+      loadBalancerSourceRanges.push(f.cidr(v, `spec.loadBalancerSourceRanges[${i}]`));
+    } catch (err) {
+      // Fail closed: a range we cannot read admits nobody, the valid ranges still do.
+      if (!(err instanceof FieldError)) throw err;
+      diagnostics.push(warningFor(ref, err.field, `${err.message}; range ignored`));
+    }
+  });
+  const affinity = f.optionalString(spec.sessionAffinity, 'spec.sessionAffinity') ?? 'None';
+  if (affinity !== 'None' && affinity !== 'ClientIP') throw new FieldError('spec.sessionAffinity', `unknown value ${JSON.stringify(affinity)}`);
+  let affinityTimeout: number | undefined;
+  if (affinity === 'ClientIP') {
+    const cfg = f.objectAt(f.objectAt(spec.sessionAffinityConfig, 'spec.sessionAffinityConfig').clientIP, 'spec.sessionAffinityConfig.clientIP');
+    const t = cfg.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 86400) {
+      throw new FieldError('spec.sessionAffinityConfig.clientIP.timeoutSeconds', `invalid timeout ${JSON.stringify(t)} (1-86400)`);
+    }
+    affinityTimeout = t;
+  }
+  const etp = f.optionalString(spec.externalTrafficPolicy, 'spec.externalTrafficPolicy') ?? 'Cluster';
+  const itp = f.optionalString(spec.internalTrafficPolicy, 'spec.internalTrafficPolicy') ?? 'Cluster';
+  const hc = spec.healthCheckNodePort;
+  return {
+    ref, namespace, name, type, clusterIPs, ports, externalIPs, loadBalancerIPs,
+    loadBalancerSourceRanges: [...new Set(loadBalancerSourceRanges)].sort(compareCIDRs),
+    externalTrafficLocal: etp === 'Local',
+    internalTrafficLocal: itp === 'Local',
+    affinityTimeout,
+    healthCheckNodePort: hc === undefined || hc === null || hc === 0 ? undefined : f.port(hc, 'spec.healthCheckNodePort'),
+  };
+}
+
+/** Reads a list of IPs; a bad entry is dropped with a warning and the others are kept. */
+function collectIPs(values: unknown[], field: string, ref: ObjectRef, diagnostics: Diagnostic[], skipMissing = false): string[] {
+  const out: string[] = [];
+  values.forEach((v, i) => {
+    if (skipMissing && (v === undefined || v === '')) return; // hostname-only ingress
+    try {
+      out.push(f.ip(v, `${field}[${i}]`));
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      diagnostics.push(warningFor(ref, err.field, `${err.message}; address ignored`));
+    }
+  });
+  return [...new Set(out)].sort(compareIPs);
+}
+
+function convertEndpointSlice(obj: f.Json, ref: ObjectRef): EndpointSliceInfo {
+  const { name, namespace, labels } = metadataOf(obj, true);
+  const serviceName = labels[SERVICE_NAME_LABEL];
+  if (!serviceName) throw new FieldError(`metadata.labels["${SERVICE_NAME_LABEL}"]`, 'is required to join the slice to its service');
+  const addressType = f.requiredString(obj.addressType, 'addressType');
+  if (addressType !== 'IPv4' && addressType !== 'IPv6') {
+    throw new FieldError('addressType', `unsupported address type ${JSON.stringify(addressType)} (IPv4 or IPv6)`);
+  }
+  const ports: EndpointSlicePort[] = f.arrayAt(obj.ports, 'ports').map((raw, i) => {
+    const p = f.objectAt(raw, `ports[${i}]`);
+    return {
+      name: f.optionalString(p.name, `ports[${i}].name`) ?? '',
+      protocol: f.protocol(p.protocol, `ports[${i}].protocol`),
+      port: f.port(p.port, `ports[${i}].port`),
+    };
+  });
+  const endpoints: EndpointInfo[] = f.arrayAt(obj.endpoints, 'endpoints').map((raw, i) => {
+    const at = `endpoints[${i}]`;
+    const e = f.objectAt(raw, at);
+    const addrs = f.arrayAt(e.addresses, `${at}.addresses`);
+    if (addrs.length === 0) throw new FieldError(`${at}.addresses`, 'is required (at least one address)');
+    const cond = f.objectAt(e.conditions, `${at}.conditions`);
+    // API semantics: a nil ready/serving means ready; nil terminating means not terminating.
+    const ready = f.bool(cond.ready, `${at}.conditions.ready`, true);
+    return {
+      addresses: addrs.map((a, j) => f.ip(a, `${at}.addresses[${j}]`)),
+      ready,
+      serving: f.bool(cond.serving, `${at}.conditions.serving`, ready),
+      terminating: f.bool(cond.terminating, `${at}.conditions.terminating`, false),
+      nodeName: f.optionalString(e.nodeName, `${at}.nodeName`),
+    };
+  });
+  return { ref, namespace, name, serviceName, addressType, ports, endpoints };
+}
+
+function convertNode(obj: f.Json, ref: ObjectRef): NodeInfo {
+  const { name } = metadataOf(obj, false);
+  const spec = f.objectAt(obj.spec, 'spec');
+  const status = f.objectAt(obj.status, 'status');
+  const internalIPs: string[] = [];
+  f.arrayAt(status.addresses, 'status.addresses').forEach((raw, i) => {
+    const a = f.objectAt(raw, `status.addresses[${i}]`);
+    if (a.type === 'InternalIP') internalIPs.push(f.ip(a.address, `status.addresses[${i}].address`));
+  });
+  const cidrsRaw = f.arrayAt(spec.podCIDRs, 'spec.podCIDRs');
+  const podCIDRs = (cidrsRaw.length ? cidrsRaw : spec.podCIDR ? [spec.podCIDR] : []).map((c, i) => f.cidr(c, `spec.podCIDRs[${i}]`));
+  return { ref, name, internalIPs, podCIDRs };
+}

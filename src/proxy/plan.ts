@@ -1,0 +1,104 @@
+import { warningFor, type Diagnostic } from '../model/diagnostics.js';
+import { cidrContains, familyOf, FAMILIES, type IPFamily } from '../model/ip.js';
+import type { ClusterState, EndpointSliceInfo, NodeContext, ServiceInfo } from '../model/types.js';
+import { endpointsFor } from './endpoints.js';
+import type { FamilyPlan, ProxyPlan, ServicePortPlan } from './plan-types.js';
+
+/** Pure: cluster state and node facts in, what every service port must get on this node out. */
+export function planServices(state: ClusterState, ctx: NodeContext): ProxyPlan {
+  const diagnostics: Diagnostic[] = [];
+  const slicesByService = groupSlices(state.slices);
+  const families: FamilyPlan[] = FAMILIES.map((family) => {
+    const nodeIPs = ctx.nodeIPs.filter((ip) => familyOf(ip) === family);
+    const npCIDRs = ctx.nodePortAddresses.filter((c) => familyOf(c) === family);
+    return {
+      family,
+      nodeIPs,
+      nodePortIPs: ctx.nodePortAddresses.length === 0 ? nodeIPs : nodeIPs.filter((ip) => npCIDRs.some((c) => cidrContains(c, ip))),
+      clusterCIDRs: ctx.clusterCIDRs.filter((c) => familyOf(c) === family),
+      masqueradeAll: ctx.masqueradeAll,
+      ports: [],
+    };
+  });
+  for (const service of state.services) {
+    const slices = slicesByService.get(`${service.namespace}/${service.name}`) ?? [];
+    for (const fp of families) fp.ports.push(...planServiceFamily(service, fp.family, slices, ctx, diagnostics));
+    checkNodePorts(service, ctx, diagnostics);
+  }
+  for (const fp of families) fp.ports.sort(comparePorts);
+  return { families, diagnostics: dedupe(diagnostics) };
+}
+
+/** Namespace, name, protocol, then port number: stable, and 80 sorts before 443. */
+function comparePorts(a: ServicePortPlan, b: ServicePortPlan): number {
+  return a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.protocol.localeCompare(b.protocol) || a.port - b.port;
+}
+
+function groupSlices(slices: EndpointSliceInfo[]): Map<string, EndpointSliceInfo[]> {
+  const map = new Map<string, EndpointSliceInfo[]>();
+  for (const s of slices) {
+    const key = `${s.namespace}/${s.serviceName}`;
+    map.set(key, [...(map.get(key) ?? []), s]);
+  }
+  return map;
+}
+
+function planServiceFamily(
+  service: ServiceInfo, family: IPFamily, slices: EndpointSliceInfo[], ctx: NodeContext, diagnostics: Diagnostic[],
+): ServicePortPlan[] {
+  const clusterIP = service.clusterIPs.find((ip) => familyOf(ip) === family);
+  if (!clusterIP) return [];
+  const familySlices = slices.filter((s) => (s.addressType === 'IPv4') === (family === 'ipv4'));
+  const externalIPs = service.externalIPs.filter((ip) => familyOf(ip) === family);
+  const loadBalancerIPs = service.loadBalancerIPs.filter((ip) => familyOf(ip) === family);
+  const externallyReachable = externalIPs.length > 0 || loadBalancerIPs.length > 0 || service.type !== 'ClusterIP';
+  const externalLocal = service.externalTrafficLocal && externallyReachable;
+  return service.ports.map((port) => {
+    const lists = endpointsFor(port, familySlices, ctx.nodeName);
+    for (const slice of lists.unresolvedSlices) {
+      diagnostics.push(warningFor(slice.ref, 'ports', `no port named ${JSON.stringify(port.name)} (${port.protocol}) for service port ${port.port} of ${service.namespace}/${service.name}; its endpoints are not used for that port`));
+    }
+    return {
+      id: `${service.namespace}/${service.name}/${port.protocol.toLowerCase()}/${port.port}`,
+      namespace: service.namespace,
+      name: service.name,
+      portName: port.name,
+      protocol: port.protocol,
+      clusterIP,
+      port: port.port,
+      nodePort: nodePortInRange(port.nodePort, ctx) ? port.nodePort : undefined,
+      externalIPs,
+      loadBalancerIPs,
+      sourceRanges: service.loadBalancerSourceRanges.filter((c) => familyOf(c) === family),
+      externalLocal,
+      affinityTimeout: service.affinityTimeout,
+      cluster: lists.cluster,
+      internal: service.internalTrafficLocal ? lists.local : lists.cluster,
+      external: externalLocal ? lists.local : lists.cluster,
+    };
+  });
+}
+
+function nodePortInRange(nodePort: number | undefined, ctx: NodeContext): boolean {
+  return nodePort !== undefined && nodePort >= ctx.nodePortRange.min && nodePort <= ctx.nodePortRange.max;
+}
+
+function checkNodePorts(service: ServiceInfo, ctx: NodeContext, diagnostics: Diagnostic[]): void {
+  service.ports.forEach((port, i) => {
+    if (port.nodePort !== undefined && !nodePortInRange(port.nodePort, ctx)) {
+      const { min, max } = ctx.nodePortRange;
+      diagnostics.push(warningFor(service.ref, `spec.ports[${i}].nodePort`,
+        `nodePort ${port.nodePort} of service ${service.namespace}/${service.name} is outside the service node port range ${min}-${max}; not rendered`));
+    }
+  });
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = JSON.stringify(d);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
