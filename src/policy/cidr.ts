@@ -11,18 +11,34 @@ export interface AddressRange {
 
 const WIDTH: Record<IPFamily, number> = { ipv4: 32, ipv6: 128 };
 const PREFIX = /^(0|[1-9][0-9]{0,2})$/;
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+/** Dotted quad without leading zeros: already canonical IPv4 text. */
+const CANONICAL_QUAD = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
+export interface ParsedAddress {
+  family: IPFamily;
+  address: string;
+  /** addressSortKey(address), computed from the same parse. */
+  key: string;
+}
 
 /** Canonical address text and family, or undefined. Rejects what Go's net.ParseIP rejects (leading zeros, zones). */
-export function parseAddress(text: unknown): { family: IPFamily; address: string } | undefined {
-  if (typeof text !== 'string' || text.includes('%') || !ipaddr.isValid(text)) return undefined;
+export function parseAddress(text: unknown): ParsedAddress | undefined {
+  if (typeof text !== 'string') return undefined;
+  if (CANONICAL_QUAD.test(text)) return { family: 'ipv4', address: text, key: addressSortKey(text) };
+  if (text.includes('%') || !ipaddr.isValid(text)) return undefined;
   const addr = ipaddr.parse(text);
   if (addr.kind() === 'ipv4') {
     if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
-    return { family: 'ipv4', address: addr.toString() };
+    const address = addr.toString();
+    return { family: 'ipv4', address, key: addressSortKey(address) };
   }
   const v6 = addr as ipaddr.IPv6;
-  if (v6.isIPv4MappedAddress()) return { family: 'ipv4', address: v6.toIPv4Address().toString() };
-  return { family: 'ipv6', address: v6.toString() };
+  if (v6.isIPv4MappedAddress()) {
+    const address = v6.toIPv4Address().toString();
+    return { family: 'ipv4', address, key: addressSortKey(address) };
+  }
+  return { family: 'ipv6', address: v6.toString(), key: `6${hex(v6.toByteArray())}` };
 }
 
 /** Canonical CIDR (host bits cleared) and its range, or undefined when it is not a valid CIDR. */
@@ -101,12 +117,34 @@ function mergeRanges(ranges: AddressRange[]): AddressRange[] {
   return out;
 }
 
-/** Numeric order of canonical addresses: IPv4 before IPv6, then by value. */
+
+/** A string key ordering canonical addresses numerically, IPv4 before IPv6. */
+export function addressSortKey(address: string): string {
+  const m = CANONICAL_QUAD.exec(address);
+  if (m) {
+    const n = ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]);
+    return `4${n.toString(16).padStart(8, '0')}`;
+  }
+  return `6${hex(ipaddr.parse(address).toByteArray())}`;
+}
+
 export function compareAddresses(a: string, b: string): number {
-  const fa = familyOfAddress(a);
-  const fb = familyOfAddress(b);
-  if (fa !== fb) return fa === 'ipv4' ? -1 : 1;
-  return compareBig(addressValue(a), addressValue(b));
+  const ka = addressSortKey(a);
+  const kb = addressSortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Unique addresses in numeric order; each key computed once (sets reach tens of thousands). */
+export function sortAddresses(addresses: Iterable<string>): string[] {
+  return sortByKey([...new Set(addresses)], addressSortKey);
+}
+
+/** Decorate-sort-undecorate: `key` runs once per item. */
+export function sortByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, k: key(item) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map(({ item }) => item);
 }
 
 export function compareCIDRText(a: string, b: string): number {
@@ -117,6 +155,10 @@ export function compareCIDRText(a: string, b: string): number {
 
 function compareBig(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function hex(bytes: number[]): string {
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function toBigInt(bytes: number[]): bigint {

@@ -1,6 +1,6 @@
 import { warningFor, type Diagnostic } from '../model/diagnostics.js';
 import { isObject } from '../model/fields.js';
-import { compareAddresses, parseAddress } from './cidr.js';
+import { parseAddress, sortAddresses } from './cidr.js';
 import { buildInventory, type Inventory, type PodInfo } from './inventory.js';
 import { closedScope, readScope, selectTargets } from './isolation.js';
 import { compareStrings, readPolicyObjects, type KubeObject } from './objects.js';
@@ -95,9 +95,7 @@ function readNodeIPs(context: PolicyContext, diagnostics: Diagnostic[]): Address
     }
     if (!out[parsed.family].includes(parsed.address)) out[parsed.family].push(parsed.address);
   }
-  out.ipv4.sort(compareAddresses);
-  out.ipv6.sort(compareAddresses);
-  return out;
+  return { ipv4: sortAddresses(out.ipv4), ipv6: sortAddresses(out.ipv6) };
 }
 
 function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

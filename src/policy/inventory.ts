@@ -1,7 +1,7 @@
 import { warningFor, type Diagnostic } from '../model/diagnostics.js';
 import { isObject } from '../model/fields.js';
 import { PROTOCOLS, type Protocol } from '../model/types.js';
-import { compareAddresses, parseAddress } from './cidr.js';
+import { parseAddress, sortByKey, type ParsedAddress } from './cidr.js';
 import type { KubeObject } from './objects.js';
 import type { Labels } from './selectors.js';
 import type { AddressSet } from './types.js';
@@ -21,6 +21,8 @@ export interface PodInfo {
   labels: Labels;
   nodeName?: string;
   addresses: AddressSet;
+  /** Sort key of each address, so unions of many pods sort without re-parsing. */
+  addressKeys: ReadonlyMap<string, string>;
   /** Named container ports in FindPort order: containers, then sidecars (restartable init containers). */
   namedPorts: ContainerPort[];
 }
@@ -66,8 +68,12 @@ function readPod(pod: KubeObject, diagnostics: Diagnostic[]): PodInfo | undefine
   const spec = isObject(pod.body.spec) ? pod.body.spec : {};
   const status = isObject(pod.body.status) ? pod.body.status : {};
   if (spec.hostNetwork === true || status.phase !== 'Running') return undefined;
-  const addresses = readAddresses(pod, status, diagnostics);
-  if (addresses.ipv4.length + addresses.ipv6.length === 0) return undefined;
+  const parsed = readAddresses(pod, status, diagnostics);
+  if (parsed.length === 0) return undefined;
+  const addresses: AddressSet = {
+    ipv4: sortByKey(parsed.filter((a) => a.family === 'ipv4'), (a) => a.key).map((a) => a.address),
+    ipv6: sortByKey(parsed.filter((a) => a.family === 'ipv6'), (a) => a.key).map((a) => a.address),
+  };
   return {
     id: pod.id,
     namespace: pod.namespace,
@@ -75,28 +81,27 @@ function readPod(pod: KubeObject, diagnostics: Diagnostic[]): PodInfo | undefine
     labels: pod.labels,
     ...(typeof spec.nodeName === 'string' && spec.nodeName !== '' ? { nodeName: spec.nodeName } : {}),
     addresses,
+    addressKeys: new Map(parsed.map((a) => [a.address, a.key])),
     namedPorts: readNamedPorts(spec),
   };
 }
 
-function readAddresses(pod: KubeObject, status: Record<string, unknown>, diagnostics: Diagnostic[]): AddressSet {
+function readAddresses(pod: KubeObject, status: Record<string, unknown>, diagnostics: Diagnostic[]): ParsedAddress[] {
   const entries: { text: unknown; field: string }[] = [];
   if (Array.isArray(status.podIPs) && status.podIPs.length > 0) {
     status.podIPs.forEach((entry, i) => entries.push({ text: isObject(entry) ? entry.ip : entry, field: `status.podIPs[${i}].ip` }));
   } else if (status.podIP !== undefined && status.podIP !== null && status.podIP !== '') {
     entries.push({ text: status.podIP, field: 'status.podIP' });
   }
-  const out: AddressSet = { ipv4: [], ipv6: [] };
+  const out: ParsedAddress[] = [];
   for (const { text, field } of entries) {
     const parsed = parseAddress(text);
     if (!parsed) {
       diagnostics.push(warningFor(pod.ref, field, `invalid IP address ${JSON.stringify(text)}; address ignored`));
       continue;
     }
-    if (!out[parsed.family].includes(parsed.address)) out[parsed.family].push(parsed.address);
+    if (!out.some((a) => a.address === parsed.address)) out.push(parsed);
   }
-  out.ipv4.sort(compareAddresses);
-  out.ipv6.sort(compareAddresses);
   return out;
 }
 

@@ -84,16 +84,20 @@ function skip(ref: ObjectRef, field: string, message: string, diagnostics: Diagn
 
 /** Sorted by id; of duplicates the one with the smallest JSON text wins, so input order never matters. */
 function unique(objects: KubeObject[], diagnostics: Diagnostic[]): KubeObject[] {
-  const text = new Map(objects.map((o) => [o, JSON.stringify(o.body)]));
-  const sorted = [...objects].sort((a, b) => compareStrings(a.id, b.id) || compareStrings(text.get(a)!, text.get(b)!));
+  const byId = new Map<string, KubeObject[]>();
+  for (const o of objects) byId.set(o.id, [...(byId.get(o.id) ?? []), o]);
   const out: KubeObject[] = [];
-  for (const o of sorted) {
-    const last = out[out.length - 1];
-    if (last && last.id === o.id) {
-      if (text.get(last) !== text.get(o)) diagnostics.push(warningFor(o.ref, undefined, 'duplicate object with different content; one copy used'));
+  for (const id of [...byId.keys()].sort(compareStrings)) {
+    const copies = byId.get(id)!;
+    if (copies.length === 1) {
+      out.push(copies[0]);
       continue;
     }
-    out.push(o);
+    const texts = copies.map((o) => ({ o, text: JSON.stringify(o.body) })).sort((a, b) => compareStrings(a.text, b.text));
+    out.push(texts[0].o);
+    if (texts.some((t) => t.text !== texts[0].text)) {
+      diagnostics.push(warningFor(texts[texts.length - 1].o.ref, undefined, 'duplicate object with different content; one copy used'));
+    }
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { FieldError } from '../model/diagnostics.js';
 import { isObject } from '../model/fields.js';
-import { compareAddresses, compareCIDRText, parseCIDR, rangesToCIDRs, subtractRanges, type AddressRange } from './cidr.js';
+import { compareCIDRText, parseCIDR, rangesToCIDRs, subtractRanges, type AddressRange } from './cidr.js';
 import type { Inventory, PodInfo } from './inventory.js';
 import { matchesSelector, parseSelector, type Selector } from './selectors.js';
 import type { AddressSet, IPBlock, RulePeers } from './types.js';
@@ -117,13 +117,12 @@ export function emptySet(): AddressSet {
 }
 
 export function addressesOf(pods: readonly PodInfo[]): AddressSet {
-  const v4 = new Set<string>();
-  const v6 = new Set<string>();
-  for (const pod of pods) {
-    pod.addresses.ipv4.forEach((a) => v4.add(a));
-    pod.addresses.ipv6.forEach((a) => v6.add(a));
-  }
-  return { ipv4: [...v4].sort(compareAddresses), ipv6: [...v6].sort(compareAddresses) };
+  const keyed = (family: keyof AddressSet) => {
+    const byKey = new Map<string, string>();
+    for (const pod of pods) for (const a of pod.addresses[family]) byKey.set(pod.addressKeys.get(a)!, a);
+    return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+  };
+  return { ipv4: keyed('ipv4'), ipv6: keyed('ipv6') };
 }
 
 function uniqueBlocks(blocks: IPBlock[]): IPBlock[] {

@@ -1,7 +1,7 @@
 import { FieldError } from '../model/diagnostics.js';
 import { isObject } from '../model/fields.js';
 import { PROTOCOLS, type Protocol } from '../model/types.js';
-import { compareAddresses } from './cidr.js';
+import { addressSortKey } from './cidr.js';
 import { findNamedPort, type PodInfo } from './inventory.js';
 import type { NamedPortEntry, PortRange, RulePorts } from './types.js';
 
@@ -76,15 +76,18 @@ export function compilePorts(specs: readonly PortSpec[], destinations: readonly 
       for (const address of pod.addresses.ipv6) named.push({ family: 'ipv6', address, protocol: spec.protocol, port });
     }
   }
-  return { all: false, ranges: uniqueSorted(ranges, comparePortRanges), named: uniqueSorted(named, compareNamedPorts) };
+  return { all: false, ranges: uniqueSorted(ranges, comparePortRanges), named: uniqueNamed(named) };
 }
 
 export function comparePortRanges(a: PortRange, b: PortRange): number {
   return compare(a.protocol, b.protocol) || (a.port ?? 0) - (b.port ?? 0) || (a.endPort ?? 0) - (b.endPort ?? 0);
 }
 
-function compareNamedPorts(a: NamedPortEntry, b: NamedPortEntry): number {
-  return compareAddresses(a.address, b.address) || compare(a.protocol, b.protocol) || a.port - b.port;
+/** Sorted by address, protocol, port; duplicates removed. */
+function uniqueNamed(entries: NamedPortEntry[]): NamedPortEntry[] {
+  const byKey = new Map<string, NamedPortEntry>();
+  for (const e of entries) byKey.set(`${addressSortKey(e.address)} ${e.protocol} ${String(e.port).padStart(5, '0')}`, e);
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
 }
 
 function compare(a: string, b: string): number {

@@ -1,4 +1,4 @@
-import { compareIPs } from '../model/ip.js';
+import { sortByIP } from '../model/ip.js';
 import type { EndpointSliceInfo, ServicePortInfo } from '../model/types.js';
 import type { PlanEndpoint } from './plan-types.js';
 
@@ -44,7 +44,7 @@ export function endpointsFor(port: ServicePortInfo, slices: EndpointSliceInfo[],
       if (!seen || (!seen.ready && candidate.ready)) byKey.set(key, candidate);
     }
   }
-  const all = [...byKey.values()].sort((a, b) => compareIPs(a.ip, b.ip) || a.port - b.port);
+  const all = sortByIP([...byKey.values()], (e) => e.ip, (a, b) => a.port - b.port);
   return {
     cluster: usable(all),
     local: usable(all.filter((e) => e.local)),

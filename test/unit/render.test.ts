@@ -79,3 +79,19 @@ describe('renderers', () => {
     expect(hashName('SEP', 'default/web/tcp/80|10.244.0.3|8080')).not.to.equal(name);
   });
 });
+
+describe('conflicting service keys', () => {
+  it('renders the first claimant of an address . port and warns about the second, leaving a loadable map', () => {
+    const objects: SourcedObject[] = [
+      ...NODES,
+      service({ name: 'a', clusterIP: '10.96.0.10', extra: { externalIPs: ['203.0.113.7'] } }),
+      slice('a', [{ ip: '10.244.0.2' }]),
+      service({ name: 'b', clusterIP: '10.96.0.11', extra: { externalIPs: ['203.0.113.7'] } }),
+      slice('b', [{ ip: '10.244.0.3' }, { ip: '10.244.0.4' }]),
+    ];
+    const r = renderObjects(objects, variants[0]);
+    expect(r.output).to.contain('203.0.113.7 . tcp . 80 comment "default/a/tcp/80" : goto lb-1');
+    expect(r.output).not.to.contain('203.0.113.7 . tcp . 80 . 1 :');
+    expect(r.diagnostics.map((d) => d.message)).to.deep.equal(['203.0.113.7 tcp 80 is claimed by both default/a/tcp/80 and default/b/tcp/80; default/b/tcp/80 is not rendered there']);
+  });
+});

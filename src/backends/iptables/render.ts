@@ -44,6 +44,7 @@ export function renderIptables(fp: FamilyPlan, nodeName: string): string {
   for (const cidr of fp.clusterCIDRs) n(CHAIN.offCluster, `-s ${cidr} -j RETURN`);
   n(CHAIN.offCluster, `-j ${CHAIN.markMasq}`);
 
+  const endpointChains = new Set<string>();
   for (const p of fp.ports) renderPort(p);
   // NodePort dispatch last, as kube-proxy does: specific service addresses match first.
   for (const ip of fp.nodePortIPs) n(CHAIN.services, `-d ${host(ip)} -m comment --comment ${q('proxyctl nodeports')} -j ${CHAIN.nodePorts}`);
@@ -132,7 +133,8 @@ export function renderIptables(fp: FamilyPlan, nodeName: string): string {
     });
     for (const e of endpoints.filter(needsChain)) {
       const sep = sepOf(e);
-      if (nat.chains.includes(sep)) continue;
+      if (endpointChains.has(sep)) continue;
+      endpointChains.add(sep);
       nat.chains.push(sep);
       n(sep, `-s ${host(e.ip)} -m comment --comment ${q('hairpin')} -j ${CHAIN.markMasq}`);
       const recent = p.affinityTimeout !== undefined ? `-m recent --name ${sep} --mask ${v6 ? 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff' : '255.255.255.255'} --rsource --set ` : '';

@@ -1,4 +1,4 @@
-import { compareCIDRs, compareIPs } from '../../model/ip.js';
+import { compareCIDRs, sortByIP } from '../../model/ip.js';
 import type { FamilyPlan, PlanEndpoint, ServicePortPlan } from '../../proxy/plan-types.js';
 import type { Element } from './ruleset.js';
 import {
@@ -94,7 +94,7 @@ export function nodeElements(fp: FamilyPlan): Contribution {
     clusterIPs.add(p.clusterIP);
     for (const ep of p.cluster) if (ep.local) hairpin.add(ep.ip);
   }
-  const ips = (s: Iterable<string>) => [...s].sort(compareIPs);
+  const ips = (s: Iterable<string>) => sortByIP([...s], (ip) => ip);
   return {
     [SET.clusterCIDRs]: [...fp.clusterCIDRs].sort(compareCIDRs).map((c) => ({ key: [c] })),
     [SET.nodePortIPs]: ips(fp.nodePortIPs).map((ip) => ({ key: [ip] })),

@@ -3,13 +3,20 @@ import type { FamilyPlan, ProxyPlan } from '../../proxy/plan-types.js';
 import type { NftFamily } from './ast.js';
 import { nodeElements, serviceElements, type Contribution, type SetName } from './elements.js';
 import { buildChains, declareSets, type ChainNeeds } from './layout.js';
-import { TABLE } from './names.js';
+import { SET, TABLE } from './names.js';
 import type { Element, Table } from './ruleset.js';
 
 export interface NftRender {
   tables: Table[];
   diagnostics: Diagnostic[];
 }
+
+const ENDPOINT_PARENT: ReadonlyMap<string, string> = new Map([
+  [SET.endpoints, SET.serviceIPs],
+  [SET.clusterEndpoints, SET.fallbackIPs],
+  [SET.nodePortEndpoints, SET.serviceNodePorts],
+  [SET.nodePortClusterEndpoints, SET.fallbackNodePorts],
+]);
 
 export const nftFamily = (fp: FamilyPlan): NftFamily => (fp.family === 'ipv4' ? 'ip' : 'ip6');
 
@@ -28,13 +35,28 @@ function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[
   const merge = (c: Contribution, id: string) => {
     for (const [name, elements] of Object.entries(c) as [SetName, Element[]][]) {
       const set = byName.get(name)!;
+      const parent = ENDPOINT_PARENT.get(name);
+      if (parent) {
+        // An endpoint key extends a service key: it belongs to whoever owns that key in the verdict map.
+        let prefix = '';
+        let owned = false;
+        for (const e of elements) {
+          const p = e.key.slice(0, -1).join(' . ');
+          if (p !== prefix) {
+            prefix = p;
+            owned = owner.get(`${parent}|${p}`) === id;
+          }
+          if (owned) set.elements.push(e);
+        }
+        continue;
+      }
       for (const e of elements) {
         const key = `${name}|${e.key.join(' . ')}`;
         const first = owner.get(key);
         if (first === undefined) {
           owner.set(key, id);
           set.elements.push(e);
-        } else if (first !== id && !name.startsWith('firewall')) {
+        } else if (first !== id && set.dataType?.[0] === 'verdict') {
           diagnostics.push({ severity: 'warning', message: `${e.key.join(' ')} is claimed by both ${first} and ${id}; ${id} is not rendered there` });
         }
       }
@@ -42,7 +64,7 @@ function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[
   };
   merge(nodeElements(fp), 'node');
   for (const p of fp.ports) merge(serviceElements(p, fp), p.id);
-  const needs = chainNeeds(sets.flatMap((s) => s.elements));
+  const needs = chainNeeds(sets.filter((s) => s.dataType?.[0] === 'verdict').flatMap((s) => s.elements));
   const chains = buildChains({ family, masqueradeAll: fp.masqueradeAll, masqueradeOffCluster: fp.clusterCIDRs.length > 0 }, needs);
   return { family, name: TABLE, comment: `proxyctl services for node ${nodeName}; managed by proxyctl, do not edit`, sets, chains };
 }
