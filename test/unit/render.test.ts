@@ -91,7 +91,8 @@ describe('conflicting service keys', () => {
     ];
     const r = renderObjects(objects, variants[0]);
     expect(r.output).to.contain('203.0.113.7 . tcp . 80 comment "default/a/tcp/80" : goto lb-1');
-    expect(r.output).not.to.contain('203.0.113.7 . tcp . 80 . 1 :');
+    // Index 0 is the winner's endpoint; the loser's extra index is unreachable behind lb-1.
+    expect(r.output).to.contain('203.0.113.7 . tcp . 80 . 0 : 10.244.0.2 . 8080');
     expect(r.diagnostics.map((d) => d.message)).to.deep.equal(['203.0.113.7 tcp 80 is claimed by both default/a/tcp/80 and default/b/tcp/80; default/b/tcp/80 is not rendered there']);
   });
 });

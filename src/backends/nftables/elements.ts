@@ -23,6 +23,9 @@ export function serviceElements(p: ServicePortPlan, fp: FamilyPlan): Contributio
   const externalKeys = [...p.externalIPs, ...p.loadBalancerIPs].filter((ip, i, all) => all.indexOf(ip) === i).map((ip) => [ip, proto, p.port]);
   const nodePortKey = p.nodePort !== undefined && fp.nodePortIPs.length > 0 ? [proto, p.nodePort] : undefined;
 
+  add(SET.clusterIPs, { key: [p.clusterIP] });
+  for (const ep of p.cluster) if (ep.local) add(SET.hairpin, { key: [ep.ip, ep.ip] });
+
   if (p.cluster.length === 0) {
     // No endpoint anywhere: every address of the port rejects (TCP reset / ICMP port unreachable).
     for (const key of [clusterKey, ...externalKeys]) add(SET.noEndpointIPs, { key, comment, verdict: goto(CHAIN.reject) });
@@ -88,17 +91,8 @@ function addEndpoints(out: Contribution, set: SetName, key: (string | number)[],
 
 /** Elements that belong to the node rather than to one service. */
 export function nodeElements(fp: FamilyPlan): Contribution {
-  const hairpin = new Set<string>();
-  const clusterIPs = new Set<string>();
-  for (const p of fp.ports) {
-    clusterIPs.add(p.clusterIP);
-    for (const ep of p.cluster) if (ep.local) hairpin.add(ep.ip);
-  }
-  const ips = (s: Iterable<string>) => sortByIP([...s], (ip) => ip);
   return {
     [SET.clusterCIDRs]: [...fp.clusterCIDRs].sort(compareCIDRs).map((c) => ({ key: [c] })),
-    [SET.nodePortIPs]: ips(fp.nodePortIPs).map((ip) => ({ key: [ip] })),
-    [SET.clusterIPs]: ips(clusterIPs).map((ip) => ({ key: [ip] })),
-    [SET.hairpin]: ips(hairpin).map((ip) => ({ key: [ip, ip] })),
+    [SET.nodePortIPs]: sortByIP([...fp.nodePortIPs], (ip) => ip).map((ip) => ({ key: [ip] })),
   };
 }

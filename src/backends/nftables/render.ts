@@ -1,9 +1,10 @@
 import type { Diagnostic } from '../../model/diagnostics.js';
 import type { FamilyPlan, ProxyPlan } from '../../proxy/plan-types.js';
 import type { NftFamily } from './ast.js';
-import { nodeElements, serviceElements, type Contribution, type SetName } from './elements.js';
+import { ElementIndex } from './element-index.js';
+import { nodeElements, serviceElements } from './elements.js';
 import { buildChains, declareSets, type ChainNeeds } from './layout.js';
-import { SET, TABLE } from './names.js';
+import { TABLE } from './names.js';
 import type { Element, Table } from './ruleset.js';
 
 export interface NftRender {
@@ -11,12 +12,7 @@ export interface NftRender {
   diagnostics: Diagnostic[];
 }
 
-const ENDPOINT_PARENT: ReadonlyMap<string, string> = new Map([
-  [SET.endpoints, SET.serviceIPs],
-  [SET.clusterEndpoints, SET.fallbackIPs],
-  [SET.nodePortEndpoints, SET.serviceNodePorts],
-  [SET.nodePortClusterEndpoints, SET.fallbackNodePorts],
-]);
+export const VERDICT_MAPS: ReadonlySet<string> = new Set(declareSets('ip').filter((s) => s.dataType?.[0] === 'verdict').map((s) => s.name));
 
 export const nftFamily = (fp: FamilyPlan): NftFamily => (fp.family === 'ipv4' ? 'ip' : 'ip6');
 
@@ -27,47 +23,30 @@ export function renderNftables(plan: ProxyPlan, nodeName: string): NftRender {
   return { tables, diagnostics };
 }
 
+/** Owner id of the node-level elements; sorts before every service id. */
+export const NODE_OWNER = ' node';
+
 function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[]): Table {
   const family = nftFamily(fp);
-  const sets = declareSets(family);
-  const byName = new Map(sets.map((s) => [s.name, s]));
-  const owner = new Map<string, string>();
-  const merge = (c: Contribution, id: string) => {
-    for (const [name, elements] of Object.entries(c) as [SetName, Element[]][]) {
-      const set = byName.get(name)!;
-      const parent = ENDPOINT_PARENT.get(name);
-      if (parent) {
-        // An endpoint key extends a service key: it belongs to whoever owns that key in the verdict map.
-        let prefix = '';
-        let owned = false;
-        for (const e of elements) {
-          const p = e.key.slice(0, -1).join(' . ');
-          if (p !== prefix) {
-            prefix = p;
-            owned = owner.get(`${parent}|${p}`) === id;
-          }
-          if (owned) set.elements.push(e);
-        }
-        continue;
-      }
-      for (const e of elements) {
-        const key = `${name}|${e.key.join(' . ')}`;
-        const first = owner.get(key);
-        if (first === undefined) {
-          owner.set(key, id);
-          set.elements.push(e);
-        } else if (first !== id && set.dataType?.[0] === 'verdict') {
-          diagnostics.push({ severity: 'warning', message: `${e.key.join(' ')} is claimed by both ${first} and ${id}; ${id} is not rendered there` });
-        }
-      }
-    }
-  };
-  merge(nodeElements(fp), 'node');
-  for (const p of fp.ports) merge(serviceElements(p, fp), p.id);
-  const needs = chainNeeds(sets.filter((s) => s.dataType?.[0] === 'verdict').flatMap((s) => s.elements));
-  const chains = buildChains({ family, masqueradeAll: fp.masqueradeAll, masqueradeOffCluster: fp.clusterCIDRs.length > 0 }, needs);
-  return { family, name: TABLE, comment: `proxyctl services for node ${nodeName}; managed by proxyctl, do not edit`, sets, chains };
+  const index = new ElementIndex();
+  index.replace(NODE_OWNER, {}, nodeElements(fp));
+  for (const p of fp.ports) index.replace(p.id, {}, serviceElements(p, fp));
+  for (const c of index.conflicts) {
+    if (VERDICT_MAPS.has(c.set)) diagnostics.push({ severity: 'warning', message: `${c.key.replaceAll(' . ', ' ')} is claimed by both ${c.winner} and ${c.loser}; ${c.loser} is not rendered there` });
+  }
+  return familyTable(family, nodeName, fp, index);
 }
+
+/** The whole table from the elements held in an index (used by the full render and the daemon's full sync). */
+export function familyTable(family: NftFamily, nodeName: string, fp: Pick<FamilyPlan, 'masqueradeAll' | 'clusterCIDRs'>, index: ElementIndex): Table {
+  const sets = declareSets(family);
+  for (const s of sets) s.elements = index.elements(s.name);
+  const needs = chainNeeds(sets.filter((s) => VERDICT_MAPS.has(s.name)).flatMap((s) => s.elements));
+  const chains = buildChains({ family, masqueradeAll: fp.masqueradeAll, masqueradeOffCluster: fp.clusterCIDRs.length > 0 }, needs);
+  return { family, name: TABLE, comment: tableComment(nodeName), sets, chains };
+}
+
+export const tableComment = (nodeName: string) => `proxyctl services for node ${nodeName}; managed by proxyctl, do not edit`;
 
 const CHAIN_PATTERNS: [RegExp, keyof ChainNeeds][] = [
   [/^lb-(\d+)$/, 'lb'],
