@@ -32,33 +32,45 @@ export function refOf(src: SourcedObject): ObjectRef {
   };
 }
 
+export type Converted =
+  | { kind: 'Service'; service?: ServiceInfo }
+  | { kind: 'EndpointSlice'; slice: EndpointSliceInfo }
+  | { kind: 'Node'; node: NodeInfo }
+  | { kind: 'other' }
+  | { kind: 'invalid' };
+
+/** One object → its validated form; problems are appended to `diagnostics`, never thrown. */
+export function convertObject(src: SourcedObject, diagnostics: Diagnostic[]): Converted {
+  const ref = refOf(src);
+  try {
+    switch (src.object.kind) {
+      case 'Service':
+        return { kind: 'Service', service: convertService(src.object, ref, diagnostics) };
+      case 'EndpointSlice':
+        return { kind: 'EndpointSlice', slice: convertEndpointSlice(src.object, ref) };
+      case 'Node':
+        return { kind: 'Node', node: convertNode(src.object, ref) };
+      default:
+        return { kind: 'other' };
+    }
+  } catch (err) {
+    if (!(err instanceof FieldError)) throw err;
+    diagnostics.push(warningFor(ref, err.field, `${err.message}; object skipped`));
+    return { kind: 'invalid' };
+  }
+}
+
 /** Turns raw objects into validated ClusterState; a broken object becomes a warning, never an exception. */
 export function convertObjects(objects: SourcedObject[]): Conversion {
   const state: ClusterState = { services: [], slices: [], nodes: [] };
   const diagnostics: Diagnostic[] = [];
   const others: SourcedObject[] = [];
   for (const src of objects) {
-    const ref = refOf(src);
-    try {
-      switch (src.object.kind) {
-        case 'Service': {
-          const service = convertService(src.object, ref, diagnostics);
-          if (service) state.services.push(service);
-          break;
-        }
-        case 'EndpointSlice':
-          state.slices.push(convertEndpointSlice(src.object, ref));
-          break;
-        case 'Node':
-          state.nodes.push(convertNode(src.object, ref));
-          break;
-        default:
-          others.push(src);
-      }
-    } catch (err) {
-      if (!(err instanceof FieldError)) throw err;
-      diagnostics.push(warningFor(ref, err.field, `${err.message}; object skipped`));
-    }
+    const c = convertObject(src, diagnostics);
+    if (c.kind === 'Service' && c.service) state.services.push(c.service);
+    else if (c.kind === 'EndpointSlice') state.slices.push(c.slice);
+    else if (c.kind === 'Node') state.nodes.push(c.node);
+    else if (c.kind === 'other') others.push(src);
   }
   const byId = (a: { namespace?: string; name: string }, b: { namespace?: string; name: string }) =>
     `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`);

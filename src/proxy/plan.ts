@@ -8,7 +8,18 @@ import type { FamilyPlan, ProxyPlan, ServicePortPlan } from './plan-types.js';
 export function planServices(state: ClusterState, ctx: NodeContext): ProxyPlan {
   const diagnostics: Diagnostic[] = [];
   const slicesByService = groupSlices(state.slices);
-  const families: FamilyPlan[] = FAMILIES.map((family) => {
+  const families = familyShells(ctx);
+  for (const service of state.services) {
+    const ports = planService(service, slicesByService.get(`${service.namespace}/${service.name}`) ?? [], ctx, diagnostics);
+    for (const fp of families) fp.ports.push(...ports[fp.family]);
+  }
+  for (const fp of families) fp.ports.sort(comparePorts);
+  return { families, diagnostics: dedupe(diagnostics) };
+}
+
+/** Per-family node facts with no ports yet. */
+export function familyShells(ctx: NodeContext): FamilyPlan[] {
+  return FAMILIES.map((family) => {
     const nodeIPs = ctx.nodeIPs.filter((ip) => familyOf(ip) === family);
     const npCIDRs = ctx.nodePortAddresses.filter((c) => familyOf(c) === family);
     return {
@@ -20,13 +31,15 @@ export function planServices(state: ClusterState, ctx: NodeContext): ProxyPlan {
       ports: [],
     };
   });
-  for (const service of state.services) {
-    const slices = slicesByService.get(`${service.namespace}/${service.name}`) ?? [];
-    for (const fp of families) fp.ports.push(...planServiceFamily(service, fp.family, slices, ctx, diagnostics));
-    checkNodePorts(service, ctx, diagnostics);
-  }
-  for (const fp of families) fp.ports.sort(comparePorts);
-  return { families, diagnostics: dedupe(diagnostics) };
+}
+
+/** One service's ports for each family: the unit the daemon replans when a service or slice changes. */
+export function planService(service: ServiceInfo, slices: EndpointSliceInfo[], ctx: NodeContext, diagnostics: Diagnostic[]): Record<IPFamily, ServicePortPlan[]> {
+  checkNodePorts(service, ctx, diagnostics);
+  return {
+    ipv4: planServiceFamily(service, 'ipv4', slices, ctx, diagnostics).sort(comparePorts),
+    ipv6: planServiceFamily(service, 'ipv6', slices, ctx, diagnostics).sort(comparePorts),
+  };
 }
 
 /** Namespace, name, protocol, then port number: stable, and 80 sorts before 443. */

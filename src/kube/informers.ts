@@ -1,0 +1,73 @@
+import type { KubeConfig, KubernetesObject, ListWatch } from '@kubernetes/client-node';
+
+export type WatchedKind = 'Service' | 'EndpointSlice' | 'Node' | 'Pod' | 'Namespace' | 'NetworkPolicy';
+
+export interface WatchEvents {
+  upsert(kind: WatchedKind, object: Record<string, unknown>): void;
+  remove(kind: WatchedKind, object: Record<string, unknown>): void;
+  error(kind: WatchedKind, err: unknown, restartInMs: number): void;
+}
+
+export interface Watchers {
+  /** Resolves when every informer has listed once. */
+  synced: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * client-node informers for what the proxy reads. They relist by themselves after 410 Gone, but stop
+ * after any other error (refused, premature close, 503): we restart them with backoff, keeping the
+ * resourceVersion so a restart resumes rather than relists. Our own stop() surfaces as AbortError.
+ */
+export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: WatchedKind[], events: WatchEvents): Promise<Watchers> {
+  const k8s = await import('@kubernetes/client-node');
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+  const networking = kc.makeApiClient(k8s.NetworkingV1Api);
+  const specs: Record<WatchedKind, { path: string; list: () => Promise<{ items: KubernetesObject[] }>; field?: string; apiVersion: string }> = {
+    Service: { path: '/api/v1/services', list: () => core.listServiceForAllNamespaces(), apiVersion: 'v1' },
+    EndpointSlice: { path: '/apis/discovery.k8s.io/v1/endpointslices', list: () => discovery.listEndpointSliceForAllNamespaces(), apiVersion: 'discovery.k8s.io/v1' },
+    Node: { path: '/api/v1/nodes', list: () => core.listNode({ fieldSelector: `metadata.name=${nodeName}` }), field: `metadata.name=${nodeName}`, apiVersion: 'v1' },
+    Pod: { path: '/api/v1/pods', list: () => core.listPodForAllNamespaces(), apiVersion: 'v1' },
+    Namespace: { path: '/api/v1/namespaces', list: () => core.listNamespace(), apiVersion: 'v1' },
+    NetworkPolicy: { path: '/apis/networking.k8s.io/v1/networkpolicies', list: () => networking.listNetworkPolicyForAllNamespaces(), apiVersion: 'networking.k8s.io/v1' },
+  };
+  let stopped = false;
+  const informers: ListWatch<KubernetesObject>[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const starts = kinds.map(async (kind) => {
+    const spec = specs[kind];
+    const informer = new k8s.ListWatch<KubernetesObject>(spec.path, new k8s.Watch(kc), spec.list as never, false, undefined, spec.field);
+    informers.push(informer);
+    // List items carry no kind/apiVersion (as from a real API server): restore them for conversion.
+    const tag = (o: KubernetesObject) => ({ ...(JSON.parse(JSON.stringify(o)) as Record<string, unknown>), kind, apiVersion: spec.apiVersion });
+    informer.on('add', (o) => events.upsert(kind, tag(o)));
+    informer.on('update', (o) => events.upsert(kind, tag(o)));
+    informer.on('delete', (o) => events.remove(kind, tag(o)));
+    let failures = 0;
+    informer.on('connect', () => (failures = 0));
+    informer.on('error', (err) => {
+      if (stopped || (err as { name?: string })?.name === 'AbortError') return;
+      failures++;
+      const delay = Math.min(30_000, 250 * 2 ** Math.min(failures - 1, 7));
+      events.error(kind, err, delay);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!stopped) void informer.start().catch(() => {});
+      }, delay);
+      timers.add(t);
+    });
+    await informer.start();
+    // start() also resolves when the first list failed: only a resourceVersion proves we have listed.
+    // Until then the store is incomplete and must not be applied (it would wipe working rules).
+    while (!stopped && !informer.latestResourceVersion()) await new Promise((r) => setTimeout(r, 100));
+  });
+  return {
+    synced: Promise.all(starts).then(() => undefined),
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      await Promise.all(informers.map((i) => i.stop().catch(() => {})));
+    },
+  };
+}

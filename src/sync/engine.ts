@@ -1,0 +1,22 @@
+import type { NodeContext } from '../model/types.js';
+import type { ClusterStore } from './store.js';
+
+export type SyncMode = 'replace' | 'refresh' | 'partial';
+
+export interface SyncOutcome {
+  mode: SyncMode;
+  /** What was handed to the kernel tool ('' when nothing changed). */
+  transaction: string;
+  elements: number;
+  chains: number;
+}
+
+/** A backend that keeps the kernel equal to the store: nftables or iptables. */
+export interface ProxyEngine {
+  /** Apply the changes of `dirty` services, or everything when `full`; throws when the kernel refuses. */
+  sync(store: ClusterStore, ctx: NodeContext, dirty: Set<string>, full: boolean): Promise<SyncOutcome>;
+  /** Our rules are still in place as we left them (someone may have flushed them). */
+  verify(): Promise<boolean>;
+  /** The kernel may differ from memory: the next sync rewrites everything. */
+  distrust(): void;
+}

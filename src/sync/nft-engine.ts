@@ -1,0 +1,148 @@
+import { ruleText, type NftFamily } from '../backends/nftables/ast.js';
+import { ElementIndex, type ElementChange } from '../backends/nftables/element-index.js';
+import { nodeElements, serviceElements, type Contribution } from '../backends/nftables/elements.js';
+import { buildChains } from '../backends/nftables/layout.js';
+import { TABLE } from '../backends/nftables/names.js';
+import { NODE_OWNER, chainNeeds, familyTable, VERDICT_MAPS } from '../backends/nftables/render.js';
+import type { Chain } from '../backends/nftables/ruleset.js';
+import type { Diagnostic } from '../model/diagnostics.js';
+import type { IPFamily } from '../model/ip.js';
+import type { NodeContext } from '../model/types.js';
+import { familyShells, planService } from '../proxy/plan.js';
+import type { FamilyPlan } from '../proxy/plan-types.js';
+import { runOrThrow, type Executor } from './exec.js';
+import { partialText, refreshTableText, replaceTableText } from './nft-transaction.js';
+import type { ClusterStore } from './store.js';
+import type { ProxyEngine, SyncMode, SyncOutcome } from './engine.js';
+
+interface FamilyState {
+  family: IPFamily;
+  nft: NftFamily;
+  shell: FamilyPlan;
+  index: ElementIndex;
+  /** Service key → (port id → contribution), what each service put into the index. */
+  contributions: Map<string, Map<string, Contribution>>;
+  /** Chains in the kernel after the last successful sync, with their rules' text. */
+  applied: Map<string, string>;
+}
+
+/**
+ * Keeps the nftables tables equal to the store. Holds what was committed in memory, so a change to one
+ * service becomes a transaction of that service's elements; it never lists the kernel's elements.
+ */
+export class NftEngine implements ProxyEngine {
+  private families: FamilyState[] = [];
+  private ctx: NodeContext | undefined;
+  private ctxKey = '';
+  /** True once memory mirrors the kernel; false after a failure (next sync replaces the tables). */
+  private trusted = false;
+
+  constructor(private readonly exec: Executor, private readonly onDiagnostic: (d: Diagnostic) => void = () => {}) {}
+
+  /** Sync the kernel; `full` forces a complete rewrite (periodic resync, repair). */
+  async sync(store: ClusterStore, ctx: NodeContext, dirty: Set<string>, full: boolean): Promise<SyncOutcome> {
+    const key = JSON.stringify(ctx);
+    const mode: SyncMode = !this.trusted || key !== this.ctxKey ? 'replace' : full ? 'refresh' : 'partial';
+    let transaction: string;
+    if (mode === 'partial') {
+      transaction = this.partial(store, dirty);
+    } else {
+      const previous = this.families;
+      this.rebuild(store, ctx);
+      this.ctxKey = key;
+      transaction = this.families.map((fs) => {
+        const table = familyTable(fs.nft, ctx.nodeName, fs.shell, fs.index);
+        const stale = [...(previous.find((p) => p.family === fs.family)?.applied.keys() ?? [])].filter((c) => !table.chains.some((d) => d.name === c));
+        fs.applied = new Map(table.chains.map((c) => [c.name, chainRulesText(c)]));
+        return mode === 'replace' ? replaceTableText(table) : refreshTableText(table, stale);
+      }).join('');
+    }
+    this.trusted = false; // until nft confirms
+    if (transaction) await runOrThrow(this.exec, 'nft', ['-f', '-'], transaction);
+    this.trusted = true;
+    return { mode, transaction, elements: this.families.reduce((n, f) => n + f.index.count(), 0), chains: this.families.reduce((n, f) => n + f.applied.size, 0) };
+  }
+
+  /** Forget what we believe is in the kernel: the next sync replaces our tables whole. */
+  distrust(): void {
+    this.trusted = false;
+  }
+
+  /**
+   * Repair check: our tables exist and the dispatch chain still holds its rules. Reads one small chain,
+   * never the element maps, so it stays cheap at any cluster size.
+   */
+  async verify(): Promise<boolean> {
+    if (!this.trusted) return true; // a replace is already due
+    for (const f of this.families) {
+      const r = await this.exec.run('nft', ['list', 'chain', f.nft, TABLE, 'services']);
+      if (r.exitCode !== 0) return false;
+      const rules = r.stdout.split('\n').filter((l) => /^\t\t\S/.test(l) && !l.includes(' hook ')).length;
+      const expected = (f.applied.get('services') ?? '').split('\n').filter(Boolean).length;
+      if (rules !== expected) return false;
+    }
+    return true;
+  }
+
+  private rebuild(store: ClusterStore, ctx: NodeContext): void {
+    this.ctx = ctx;
+    this.families = familyShells(ctx).map((shell) => ({
+      family: shell.family,
+      nft: shell.family === 'ipv4' ? 'ip' : 'ip6',
+      shell,
+      index: new ElementIndex(),
+      contributions: new Map(),
+      applied: new Map(),
+    }));
+    for (const fs of this.families) fs.index.replace(NODE_OWNER, {}, nodeElements(fs.shell));
+    for (const key of store.allServiceKeys()) this.replan(store, key);
+  }
+
+  /** Recomputes one service's contributions in every family; returns the element changes. */
+  private replan(store: ClusterStore, serviceKey: string): Map<IPFamily, ElementChange[]> {
+    const service = store.services.get(serviceKey);
+    const diagnostics: Diagnostic[] = [];
+    const ports = service ? planService(service, store.slicesOf(serviceKey), this.ctx!, diagnostics) : { ipv4: [], ipv6: [] };
+    diagnostics.forEach(this.onDiagnostic);
+    const out = new Map<IPFamily, ElementChange[]>();
+    for (const fs of this.families) {
+      const before = fs.contributions.get(serviceKey) ?? new Map<string, Contribution>();
+      const after = new Map(ports[fs.family].map((p) => [p.id, serviceElements(p, fs.shell)]));
+      const changes: ElementChange[] = [];
+      for (const id of new Set([...before.keys(), ...after.keys()])) {
+        changes.push(...fs.index.replace(id, before.get(id) ?? {}, after.get(id) ?? {}));
+      }
+      if (after.size) fs.contributions.set(serviceKey, after);
+      else fs.contributions.delete(serviceKey);
+      out.set(fs.family, changes);
+    }
+    return out;
+  }
+
+  private partial(store: ClusterStore, dirty: Set<string>): string {
+    const changesByFamily = new Map<IPFamily, ElementChange[]>();
+    for (const key of [...dirty].sort()) {
+      for (const [family, changes] of this.replan(store, key)) changesByFamily.set(family, [...(changesByFamily.get(family) ?? []), ...changes]);
+    }
+    return this.families.map((fs) => {
+      const changes = changesByFamily.get(fs.family) ?? [];
+      if (changes.length === 0) return '';
+      const desired = this.desiredChains(fs);
+      const newChains = desired.filter((c) => !fs.applied.has(c.name));
+      const gone = [...fs.applied.keys()].filter((name) => !desired.some((c) => c.name === name));
+      fs.applied = new Map(desired.map((c) => [c.name, chainRulesText(c)]));
+      return partialText(fs.nft, newChains, changes, gone);
+    }).join('');
+  }
+
+  private desiredChains(fs: FamilyState): Chain[] {
+    const verdicts = [...VERDICT_MAPS].flatMap((set) => fs.index.elements(set));
+    return buildChains({ family: fs.nft, masqueradeAll: fs.shell.masqueradeAll, masqueradeOffCluster: fs.shell.clusterCIDRs.length > 0 }, chainNeeds(verdicts));
+  }
+}
+
+function chainRulesText(c: Chain): string {
+  return c.rules.map((r) => ruleText(r)).join('\n');
+}
+
+export { TABLE };
