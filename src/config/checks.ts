@@ -36,13 +36,3 @@ export function parseHostPort(v: string): HostPort | undefined {
 
 export const checkBindAddress: Check = (v) =>
   parseHostPort(v) ? undefined : `invalid bind address ${JSON.stringify(v)} (expected IP:port or [IPv6]:port, e.g. 0.0.0.0:10256)`;
-
-/** The problems of each list element, named by index (`field[1]: ...`). */
-export function checkList(field: string, values: readonly string[], check: Check): string[] {
-  const out: string[] = [];
-  values.forEach((v, i) => {
-    const problem = check(v);
-    if (problem) out.push(`${field}[${i}]: ${problem}`);
-  });
-  return out;
-}

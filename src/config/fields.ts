@@ -17,3 +17,8 @@ export const errorMap: z.core.$ZodErrorMap = (iss) => {
   if (iss.code === 'invalid_value') return `expected ${iss.values.map((v) => JSON.stringify(v)).join(' or ')}; got ${JSON.stringify(iss.input)}`;
   return undefined;
 };
+
+/** Only the fields that were set, so `{...defaults, ...file}` never overwrites a default with undefined. */
+export function dropUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -17,17 +17,15 @@ export function normalizeNodePortAddresses(values: readonly string[]): string[] 
   return values.flatMap((v) => (v === 'all' ? ALL : [v]));
 }
 
+export const PRIMARY_NEEDS_NODE_IPS = '"primary" together with CIDRs needs nodeIPs (set nodeIPs or --node-ip); alone, an empty list already means the node\'s IPs';
+
 /**
- * Replaces "primary" by the node IPs as host CIDRs. Without node IPs, a lone "primary" becomes the empty
- * list, which already means "the Node's InternalIPs"; mixed with CIDRs it cannot be expressed: a problem.
+ * Replaces "primary" by the node IPs as host CIDRs. Without node IPs, a lone "primary" becomes the empty list,
+ * which already means "the Node's InternalIPs"; mixed with CIDRs it stays, and validation reports it.
  */
-export function expandNodePortAddresses(values: readonly string[], nodeIPs: readonly string[]): { addresses: string[]; problem?: string } {
-  if (!values.includes(PRIMARY)) return { addresses: [...values] };
+export function expandNodePortAddresses(values: readonly string[], nodeIPs: readonly string[]): string[] {
+  if (!values.includes(PRIMARY)) return [...values];
   const rest = values.filter((v) => v !== PRIMARY);
-  if (nodeIPs.length > 0) {
-    const hosts = nodeIPs.map((ip) => `${ip}/${familyOf(ip) === 'ipv4' ? 32 : 128}`);
-    return { addresses: [...new Set([...rest, ...hosts])] };
-  }
-  if (rest.length === 0) return { addresses: [] };
-  return { addresses: rest, problem: '"primary" together with CIDRs needs nodeIPs (set nodeIPs or --node-ip); alone, an empty list already means the node\'s IPs' };
+  if (nodeIPs.length > 0) return [...new Set([...rest, ...nodeIPs.map((ip) => `${ip}/${familyOf(ip) === 'ipv4' ? 32 : 128}`)])];
+  return rest.length === 0 ? [] : [...values];
 }

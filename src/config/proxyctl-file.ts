@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkBindAddress, checkCIDR, checkIP, checkNodeName, checkPortRange } from './checks.js';
 import { Duration } from './duration.js';
 import { describeIssues, ConfigError } from './errors.js';
-import { checked, errorMap } from './fields.js';
+import { checked, dropUndefined, errorMap } from './fields.js';
 import { checkNodePortAddress, normalizeNodePortAddresses } from './node-port-addresses.js';
 import { BACKENDS, LOG_LEVELS, POLICY_UNKNOWN_PODS, type DaemonConfig } from './types.js';
 
@@ -54,9 +54,4 @@ export function fromProxyctlConfiguration(doc: unknown, file: string): Partial<D
 
 function seconds(ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : ms / 1000;
-}
-
-/** Only the fields the file set, so `{...defaults, ...file}` never overwrites a default with undefined. */
-export function dropUndefined<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

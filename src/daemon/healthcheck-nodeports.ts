@@ -79,7 +79,7 @@ export class HealthCheckServers {
   }
 
   private byPort(desired: HealthCheckService[]): Map<number, HealthCheckService> {
-    const sorted = [...desired].sort((a, b) => a.port - b.port || serviceName(a).localeCompare(serviceName(b)));
+    const sorted = [...desired].sort((a, b) => a.port - b.port || compareText(serviceName(a), serviceName(b)));
     const wanted = new Map<number, HealthCheckService>();
     for (const service of sorted) {
       const holder = wanted.get(service.port);
@@ -138,6 +138,10 @@ export function healthCheckAnswer(service: HealthCheckService, proxyHealthy: boo
     headers: { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff', 'X-Load-Balancing-Endpoint-Weight': String(count) },
     body,
   };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function serviceName(service: HealthCheckService): string {

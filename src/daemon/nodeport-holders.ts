@@ -52,9 +52,9 @@ export class NodePortHolders {
     return this.queue;
   }
 
-  /** Sockets currently held, sorted. */
+  /** Sockets currently held, by protocol, port, address. */
   held(): HeldPort[] {
-    return [...this.holders.keys()].sort().map((key) => (this.holders.get(key) as Holder).spec);
+    return [...this.holders.values()].map((h) => h.spec).sort((a, b) => compareText(a.protocol, b.protocol) || a.port - b.port || compareText(a.address, b.address));
   }
 
   close(): Promise<void> {
@@ -82,7 +82,8 @@ export class NodePortHolders {
       this.options.log.debug({ ...holder.spec }, 'released nodePort');
     }
     for (const key of this.failed) if (!wanted.has(key)) this.failed.delete(key);
-    for (const [key, spec] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const key of [...wanted.keys()].sort()) {
+      const spec = wanted.get(key) as HeldPort;
       if (!this.holders.has(key)) await this.open(key, spec);
     }
   }
@@ -110,6 +111,10 @@ export class NodePortHolders {
     this.skippedSctp.clear();
     for (const port of ports) this.skippedSctp.add(port);
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function holderKey({ protocol, port, address }: HeldPort): string {

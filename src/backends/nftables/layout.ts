@@ -43,7 +43,8 @@ export function declareSets(family: NftFamily): NftSet[] {
     // typeof: nft cannot declare a numgen-sized key by datatype name.
     keyTypeof: `${keyed === 'ip' ? `${ipd} . ` : ''}meta l4proto . th dport . numgen random mod 1`,
     dataType: epData,
-    dataTypeof: `${ipd} . th dport`,
+    // `tcp dport`, not `th dport`: nft 1.0.6 cannot read a `th` data typeof back from the kernel.
+    dataTypeof: `${ipd} . tcp dport`,
     comment,
   });
   return [
