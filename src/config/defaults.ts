@@ -14,7 +14,8 @@ export function defaultConfig(backend: Backend = DEFAULT_BACKEND): Omit<DaemonCo
     masqueradeAll: false,
     nodePortRange: '30000-32767',
     backend,
-    syncPeriodSeconds: DEFAULT_SYNC_PERIOD_SECONDS[backend],
+    // An unknown backend (unchecked input) is reported by validateConfig; it must not also break the period.
+    syncPeriodSeconds: DEFAULT_SYNC_PERIOD_SECONDS[backend] ?? DEFAULT_SYNC_PERIOD_SECONDS[DEFAULT_BACKEND],
     minSyncPeriodSeconds: 0,
     coalesceMs: 20,
     healthzBindAddress: '0.0.0.0:10256',

@@ -27,12 +27,12 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const at = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
-    throw new ConfigError([`${file}: malformed YAML/JSON${at}: ${e.message.split('\n')[0]}`]);
+    throw new ConfigError([`${file}: malformed YAML/JSON${at}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`]);
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   const { apiVersion, kind } = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   if (kind === PROXYCTL_KIND && apiVersion === PROXYCTL_API_VERSION) return { config: fromProxyctlConfiguration(value, file), warnings: [] };
   if (kind === KUBE_PROXY_KIND && apiVersion === KUBE_PROXY_API_VERSION) return fromKubeProxyConfiguration(value, file);
   throw new ConfigError([`${file}: expected apiVersion ${PROXYCTL_API_VERSION}, kind ${PROXYCTL_KIND} `
-    + `(or apiVersion ${KUBE_PROXY_API_VERSION}, kind ${KUBE_PROXY_KIND}); got apiVersion ${JSON.stringify(apiVersion)}, kind ${JSON.stringify(kind)}`]);
+    + `(or apiVersion ${KUBE_PROXY_API_VERSION}, kind ${KUBE_PROXY_KIND}); got apiVersion ${JSON.stringify(apiVersion) ?? 'none'}, kind ${JSON.stringify(kind) ?? 'none'}`]);
 }

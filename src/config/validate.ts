@@ -36,11 +36,13 @@ export function configProblems(c: DaemonConfig): Problem[] {
   add('backend', oneOf(c.backend, BACKENDS));
   add('logLevel', oneOf(c.logLevel, LOG_LEVELS));
   add('policyUnknownPods', oneOf(c.policyUnknownPods, POLICY_UNKNOWN_PODS));
-  add('syncPeriodSeconds', c.syncPeriodSeconds > 0 ? undefined : 'must be greater than 0');
+  const periodOK = c.syncPeriodSeconds > 0;
+  add('syncPeriodSeconds', periodOK ? undefined : 'must be greater than 0');
+  // Compared with the sync period only when that is valid, so one mistake is reported once.
   add('minSyncPeriodSeconds', nonNegative(c.minSyncPeriodSeconds)
-    ?? (c.minSyncPeriodSeconds > c.syncPeriodSeconds ? `must not exceed syncPeriod (${c.syncPeriodSeconds}s)` : undefined));
+    ?? (periodOK && c.minSyncPeriodSeconds > c.syncPeriodSeconds ? `must not exceed syncPeriod (${c.syncPeriodSeconds}s)` : undefined));
   add('coalesceMs', nonNegative(c.coalesceMs)
-    ?? (c.coalesceMs >= c.syncPeriodSeconds * 1000 ? `must be shorter than syncPeriod (${c.syncPeriodSeconds}s)` : undefined));
+    ?? (periodOK && c.coalesceMs >= c.syncPeriodSeconds * 1000 ? `must be shorter than syncPeriod (${c.syncPeriodSeconds}s)` : undefined));
   add('unhealthyAfterSeconds', c.unhealthyAfterSeconds > 0 ? undefined : 'must be greater than 0');
   add('healthzBindAddress', checkBindAddress(c.healthzBindAddress));
   add('metricsBindAddress', checkBindAddress(c.metricsBindAddress) ?? samePort(c.healthzBindAddress, c.metricsBindAddress));

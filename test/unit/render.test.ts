@@ -96,3 +96,22 @@ describe('conflicting service keys', () => {
     expect(r.diagnostics.map((d) => d.message)).to.deep.equal(['203.0.113.7 tcp 80 is claimed by both default/a/tcp/80 and default/b/tcp/80; default/b/tcp/80 is not rendered there']);
   });
 });
+
+describe('IPv6 ClientIP affinity with the nftables backend', () => {
+  it('is left out with a warning naming the service port, and the rest of the node still renders', () => {
+    const objects: SourcedObject[] = [
+      ...NODES,
+      service({ name: 'sticky6', clusterIPs: ['fd00:96::12'], extra: { sessionAffinity: 'ClientIP' } }),
+      slice('sticky6', [{ ip: 'fd00:244::2', node: 'node-a' }]),
+      service({ name: 'sticky4', clusterIP: '10.96.0.12', extra: { sessionAffinity: 'ClientIP' } }),
+      slice('sticky4', [{ ip: '10.244.0.2', node: 'node-a' }]),
+    ];
+    const r = renderObjects(objects, variants[0]);
+    expect(r.diagnostics.map((d) => d.message)).to.deep.equal([
+      'default/sticky6/tcp/80: sessionAffinity ClientIP is not applied to IPv6 with the nftables backend (nft 1.0.6 cannot update a map keyed by IPv6 concatenations); served without affinity',
+    ]);
+    const v6 = r.output.slice(r.output.indexOf('table ip6 proxyctl {'));
+    expect(v6).not.to.match(/update @affinity/);
+    expect(r.output).to.contain('10.96.0.12 . tcp . 80 comment "default/sticky4/tcp/80" : goto affinity-10800s');
+  });
+});

@@ -76,7 +76,8 @@ export function serviceElements(p: ServicePortPlan, fp: FamilyPlan): Contributio
     }
   }
 
-  if (p.affinityTimeout !== undefined) {
+  if (p.affinityTimeout !== undefined && fp.family === 'ipv4') {
+    // IPv6 is left out: nft 1.0.6 aborts on a map update with a concatenated IPv6 key (see render.ts).
     const verdict = goto(affinityChain(p.affinityTimeout));
     for (const key of [clusterKey, ...externalKeys]) add(SET.affinityServices, { key, comment, verdict });
     if (nodePortKey) for (const ip of fp.nodePortIPs) add(SET.affinityServices, { key: [ip, ...nodePortKey], comment, verdict });

@@ -30,7 +30,10 @@ function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[
   const family = nftFamily(fp);
   const index = new ElementIndex();
   index.replace(NODE_OWNER, {}, nodeElements(fp));
-  for (const p of fp.ports) index.replace(p.id, {}, serviceElements(p, fp));
+  for (const p of fp.ports) {
+    index.replace(p.id, {}, serviceElements(p, fp));
+    if (family === 'ip6' && p.affinityTimeout !== undefined) diagnostics.push(ipv6AffinityWarning(p.id));
+  }
   for (const c of index.conflicts) {
     if (VERDICT_MAPS.has(c.set)) diagnostics.push({ severity: 'warning', message: `${c.key.replaceAll(' . ', ' ')} is claimed by both ${c.winner} and ${c.loser}; ${c.loser} is not rendered there` });
   }
@@ -44,6 +47,11 @@ export function familyTable(family: NftFamily, nodeName: string, fp: Pick<Family
   const needs = chainNeeds(sets.filter((s) => VERDICT_MAPS.has(s.name)).flatMap((s) => s.elements));
   const chains = buildChains({ family, masqueradeAll: fp.masqueradeAll, masqueradeOffCluster: fp.clusterCIDRs.length > 0 }, needs);
   return { family, name: TABLE, comment: tableComment(nodeName), sets, chains };
+}
+
+/** nft 1.0.6 (Debian 12) aborts on `update @map { ip6 saddr . ... }`: the port is served without stickiness. */
+export function ipv6AffinityWarning(id: string): Diagnostic {
+  return { severity: 'warning', message: `${id}: sessionAffinity ClientIP is not applied to IPv6 with the nftables backend (nft 1.0.6 cannot update a map keyed by IPv6 concatenations); served without affinity` };
 }
 
 export const tableComment = (nodeName: string) => `proxyctl services for node ${nodeName}; managed by proxyctl, do not edit`;

@@ -1,0 +1,144 @@
+import { expect } from 'chai';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, posix } from 'node:path';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+interface Instruction {
+  op: string;
+  args: string;
+}
+
+interface Stage {
+  image: string;
+  name?: string;
+  instructions: Instruction[];
+}
+
+/** Dockerfile → stages of instructions; joins `\` continuations, drops comments. */
+function parseDockerfile(text: string): Stage[] {
+  const stages: Stage[] = [];
+  const logical = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  for (const line of logical) {
+    const [, op, args] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
+    if (op.toUpperCase() === 'FROM') {
+      const [image, as, name] = args.split(/\s+/);
+      stages.push({ image, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
+    } else {
+      stages.at(-1)!.instructions.push({ op: op.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+
+/** COPY's flags, sources and destination, in shell or JSON form. */
+function copyParts(args: string): { from?: string; sources: string[]; dest: string } {
+  const words = args.trim().startsWith('[') ? (JSON.parse(args) as string[]) : args.split(/\s+/);
+  const flags = words.filter((w) => w.startsWith('--'));
+  const paths = words.filter((w) => !w.startsWith('--'));
+  const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length);
+  return { from, sources: paths.slice(0, -1), dest: paths.at(-1)! };
+}
+
+/** Where COPY puts `source` in the image, given the stage's WORKDIR at that point. */
+function destination(workdir: string, source: string, dest: string): string {
+  const base = posix.resolve(workdir, dest);
+  return dest.endsWith('/') && !source.endsWith('/') ? posix.join(base, posix.basename(source)) : base;
+}
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+const stages = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+const final = stages.at(-1)!;
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; dependencies: Record<string, string> };
+
+/** What the final stage's COPY instructions put where: image path → [stage or "context", source]. */
+function finalFiles(): Map<string, [string, string]> {
+  const out = new Map<string, [string, string]>();
+  let workdir = '/';
+  for (const ins of final.instructions) {
+    if (ins.op === 'WORKDIR') workdir = posix.resolve(workdir, ins.args);
+    if (ins.op !== 'COPY') continue;
+    const { from, sources, dest } = copyParts(ins.args);
+    for (const s of sources) out.set(destination(workdir, s, dest).replace(/\/$/, ''), [from ?? 'context', s]);
+  }
+  return out;
+}
+
+describe('Dockerfile', () => {
+  it('is multi-stage on node:24-bookworm-slim', () => {
+    expect(stages.length).to.be.greaterThanOrEqual(2);
+    for (const s of stages) expect(s.image).to.equal('node:24-bookworm-slim');
+  });
+
+  it('every COPY source exists: in the repo, or as an earlier stage', () => {
+    const seen: string[] = [];
+    for (const stage of stages) {
+      for (const ins of stage.instructions.filter((i) => i.op === 'COPY')) {
+        const { from, sources } = copyParts(ins.args);
+        expect(sources, ins.args).not.to.be.empty;
+        if (from) expect(seen, `COPY --from=${from}`).to.include(from);
+        else for (const s of sources) expect(existsSync(join(ROOT, s)), `${s} (COPY ${ins.args})`).to.equal(true);
+      }
+      if (stage.name) seen.push(stage.name);
+    }
+  });
+
+  it('the build stage installs production dependencies from the lock file', () => {
+    const build = stages.find((s) => s.name === 'build')!;
+    const copied = build.instructions.filter((i) => i.op === 'COPY').flatMap((i) => copyParts(i.args).sources);
+    expect(copied).to.include.members(['package.json', 'package-lock.json']);
+    expect(build.instructions.some((i) => i.op === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.args))).to.equal(true);
+  });
+
+  it('tsx, which runs the CLI, is a runtime dependency (npm ci --omit=dev keeps it)', () => {
+    expect(pkg.dependencies).to.have.property('tsx');
+    expect(readFileSync(join(ROOT, 'bin/proxyctl.js'), 'utf8')).to.contain("from 'tsx/esm/api'");
+  });
+
+  it('every package src/ imports at run time is a runtime dependency', () => {
+    const deps = new Set(Object.keys(pkg.dependencies));
+    const builtins = new Set(builtinModules);
+    const missing: string[] = [];
+    const seen: string[] = [];
+    for (const file of tsFiles(join(ROOT, 'src'))) {
+      const text = readFileSync(file, 'utf8');
+      const specs = [
+        ...text.matchAll(/^(?:import|export) (?!type\b)[^;]*?from '([^']+)'/gm),
+        ...text.matchAll(/^import '([^']+)'/gm),
+        ...text.matchAll(/import\('([^']+)'\)/g),
+      ].map((m) => m[1]);
+      seen.push(...specs);
+      for (const spec of specs) {
+        if (spec.startsWith('.') || spec.startsWith('node:')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        if (!deps.has(name) && !builtins.has(name)) missing.push(`${file.slice(ROOT.length)}: ${spec}`);
+      }
+    }
+    expect(seen).to.include.members(['zod', 'yaml']);
+    expect(missing).to.deep.equal([]);
+  });
+
+  it('the final stage carries node_modules, package.json, bin/ and src/ where the entrypoint expects them', () => {
+    const files = finalFiles();
+    expect(files.get('/app/node_modules')).to.deep.equal(['build', '/app/node_modules']);
+    expect(files.get('/app/package.json')?.[0]).to.equal('context');
+    expect(files.get('/app/src')?.[0]).to.equal('context');
+    expect(files.get(`/app/${pkg.bin.proxyctl}`)).to.deep.equal(['context', pkg.bin.proxyctl]);
+  });
+
+  it('the final stage installs nft, iptables and conntrack', () => {
+    const install = final.instructions.filter((i) => i.op === 'RUN' && /apt-get install/.test(i.args)).map((i) => i.args).join(' ');
+    const packages = install.split(/\s+/);
+    expect(packages).to.include.members(['nftables', 'iptables', 'conntrack', 'iproute2']);
+  });
+
+  it('runs `proxyctl run`', () => {
+    const json = (op: string) => JSON.parse(final.instructions.find((i) => i.op === op)!.args) as string[];
+    expect(json('ENTRYPOINT')).to.deep.equal(['node', '/app/bin/proxyctl.js']);
+    expect(json('CMD')).to.deep.equal(['run']);
+  });
+});
