@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UnreadableInputError } from '../kube/manifests.js';
 import { FlagError } from '../model/context.js';
 import { renderCommand } from './render.js';
+import { ConfigError, runCommand } from './run.js';
 
 export const EXIT_USAGE = 2;
 
@@ -12,12 +13,13 @@ export async function main(argv: string[], io = { stdout: (s: string) => void pr
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   program.addCommand(renderCommand(io).exitOverride());
+  program.addCommand(runCommand().exitOverride());
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    if (err instanceof FlagError || err instanceof UnreadableInputError) {
+    if (err instanceof FlagError || err instanceof UnreadableInputError || err instanceof ConfigError) {
       io.stderr(`error: ${err.message}\n`);
       return EXIT_USAGE;
     }

@@ -100,12 +100,13 @@ function backendFor(mode: string, problem: Note, warn: Note): Backend | undefine
 }
 
 function nodeIPsFrom(bindAddress: string | null | undefined, problem: Note): string[] | undefined {
-  const ip = nonEmpty(bindAddress);
-  // bindAddress is kube-proxy's override of the node's primary IP; the unspecified address means "no override".
-  if (!ip || ip === '0.0.0.0' || ip === '::') return undefined;
-  const bad = checkIP(ip);
-  if (bad) problem('bindAddress', bad);
-  return [ip];
+  // bindAddress is kube-proxy's override of the node's IPs (comma-separated for dual-stack); unspecified means none.
+  const ips = (bindAddress ?? '').split(',').map((ip) => ip.trim()).filter((ip) => ip && ip !== '0.0.0.0' && ip !== '::');
+  for (const ip of ips) {
+    const bad = checkIP(ip);
+    if (bad) problem('bindAddress', bad);
+  }
+  return ips.length > 0 ? ips : undefined;
 }
 
 function clusterCIDRsFrom(kp: KubeProxyConfiguration, problem: Note, warn: Note): string[] | undefined {

@@ -1,0 +1,148 @@
+import type { DaemonConfig } from '../config/index.js';
+import { clearStaleUDP } from '../daemon/conntrack.js';
+import { systemExecutor } from '../daemon/exec.js';
+import { HealthState } from '../daemon/health.js';
+import { HealthCheckServers } from '../daemon/healthcheck-nodeports.js';
+import { startOpsServers } from '../daemon/http.js';
+import type { Log } from '../daemon/logger.js';
+import { createMetrics } from '../daemon/metrics.js';
+import { NodePortHolders } from '../daemon/nodeport-holders.js';
+import { reserveNodePortRange } from '../daemon/reserved-ports.js';
+import { startWatchers, type WatchedKind } from '../kube/informers.js';
+import { buildNodeContext, parseNodePortRange } from '../model/context.js';
+import type { Diagnostic } from '../model/diagnostics.js';
+import type { NodeContext } from '../model/types.js';
+import type { ProxyEngine } from '../sync/engine.js';
+import { realExecutor, type Executor } from '../sync/exec.js';
+import { IptEngine } from '../sync/ipt-engine.js';
+import { SyncLoop } from '../sync/loop.js';
+import { NftEngine } from '../sync/nft-engine.js';
+import { ClusterStore } from '../sync/store.js';
+import { serviceFacts, staleUdp, type ServiceFacts } from './service-facts.js';
+
+export interface Daemon {
+  /** Resolves after the first successful sync. */
+  ready: Promise<void>;
+  healthzPort?: number;
+  metricsPort?: number;
+  /** Stops watching and serving; the rules stay in the kernel so traffic keeps flowing. */
+  stop(): Promise<void>;
+}
+
+export interface DaemonDeps {
+  log: Log;
+  exec?: Executor;
+  /** Where /proc is (tests point it at a scratch directory). */
+  procRoot?: string;
+}
+
+/** Wires store, informers, engine, loop and the side jobs. */
+export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promise<Daemon> {
+  const { log } = deps;
+  const exec = deps.exec ?? realExecutor();
+  const { metrics, registry } = createMetrics();
+  const health = new HealthState({ unhealthyAfterSeconds: config.unhealthyAfterSeconds });
+  const warn = (d: Diagnostic) => log.warn({ ...d }, 'invalid input');
+  const store = new ClusterStore(config.nodeName, warn);
+  const engine: ProxyEngine = config.backend === 'nftables' ? new NftEngine(exec, warn) : new IptEngine(exec, ['ipv4', 'ipv6'], warn);
+  const ops = await startOpsServers({
+    healthzBindAddress: config.healthzBindAddress, metricsBindAddress: config.metricsBindAddress,
+    health, registry, log, metrics, proxyMode: config.backend,
+  });
+  const holders = new NodePortHolders({ log, metrics, addresses: config.nodePortAddresses.length ? undefined : config.nodeIPs });
+  const healthChecks = new HealthCheckServers({ log, metrics, proxyHealthy: () => health.isHealthy() });
+  const facts = new Map<string, ServiceFacts>();
+  if (config.reserveNodePortRange) await reserveNodePortRange(parseNodePortRange(config.nodePortRange), { log, procRoot: deps.procRoot });
+
+  const context = (): NodeContext => buildNodeContext({
+    nodeName: config.nodeName, nodeIPs: config.nodeIPs, clusterCIDRs: config.clusterCIDRs,
+    nodePortAddresses: config.nodePortAddresses, masqueradeAll: config.masqueradeAll, nodePortRange: config.nodePortRange,
+  }, { services: [], slices: [], nodes: store.node ? [store.node] : [] }).ctx;
+
+  const afterSync = async (ctx: NodeContext, dirty: Set<string>, full: boolean) => {
+    const keys = full ? new Set([...facts.keys(), ...store.allServiceKeys()]) : dirty;
+    const stale = [];
+    for (const key of keys) {
+      const before = facts.get(key);
+      const after = serviceFacts(store, key, ctx);
+      if (after) facts.set(key, after);
+      else facts.delete(key);
+      stale.push(...staleUdp(before, after));
+    }
+    await holders.sync([...facts.values()].flatMap((f) => f.nodePorts));
+    await healthChecks.sync([...facts.values()].flatMap((f) => (f.healthCheck ? [{ namespace: f.namespace, name: f.name, ...f.healthCheck }] : [])));
+    if (config.conntrackCleanup && stale.length) await clearStaleUDP(stale, { exec: systemExecutor(), log, metrics });
+  };
+
+  const loop = new SyncLoop(store, engine, {
+    coalesceMs: config.coalesceMs,
+    minSyncPeriodMs: config.minSyncPeriodSeconds * 1000,
+    syncPeriodMs: config.syncPeriodSeconds * 1000,
+    verifyPeriodMs: Math.min(10_000, config.syncPeriodSeconds * 1000),
+    backoffMinMs: 1000,
+    backoffMaxMs: 30_000,
+  }, {
+    context,
+    onSynced(outcome, seconds, triggerTimes, dirty) {
+      const full = outcome.mode !== 'partial';
+      metrics.observeSync(full ? 'full' : 'partial', seconds);
+      metrics.syncSucceeded(Date.now() / 1000);
+      health.syncSucceeded();
+      const now = Date.now();
+      for (const t of triggerTimes.values()) metrics.observeProgrammingLatency(Math.max(0, (now - t) / 1000));
+      log.info({ mode: outcome.mode, seconds: Number(seconds.toFixed(4)), services: dirty.size, elements: outcome.elements, chains: outcome.chains }, 'synced');
+      void afterSync(context(), dirty, full).catch((err) => log.error({ err: String(err) }, 'side jobs after sync failed'));
+    },
+    onFailed(err, attempt) {
+      metrics.syncFailed();
+      health.syncFailed();
+      log.error({ attempt, err: String(err) }, 'sync failed; previous rules stay in place, retrying with a full sync');
+    },
+    onRepair() {
+      log.warn({}, 'our rules were changed by someone else; restoring them');
+    },
+  });
+
+  const kinds: WatchedKind[] = ['Service', 'EndpointSlice', 'Node'];
+  const kc = await loadKubeConfig(config.kubeconfig);
+  const watchers = await startWatchers(kc, config.nodeName, kinds, {
+    upsert(_kind, object) {
+      store.upsert(object);
+      health.queued();
+      loop.notify();
+    },
+    remove(_kind, object) {
+      store.remove(object);
+      health.queued();
+      loop.notify();
+    },
+    error(kind, err, restartInMs) {
+      log.warn({ kind, err: String(err), restartInMs }, 'watch failed; restarting it (rules stay in place)');
+    },
+  });
+  const ready = watchers.synced.then(() => {
+    log.info({ services: store.services.size }, 'initial list done; syncing');
+    loop.start();
+    return loop.firstSync;
+  });
+  return {
+    ready,
+    healthzPort: ops.healthzPort,
+    metricsPort: ops.metricsPort,
+    async stop() {
+      await watchers.stop();
+      await loop.stop();
+      await holders.close();
+      await healthChecks.close();
+      await ops.close();
+    },
+  };
+}
+
+async function loadKubeConfig(path: string | undefined) {
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromCluster();
+  return kc;
+}
