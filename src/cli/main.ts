@@ -3,6 +3,7 @@ import { UnreadableInputError } from '../kube/manifests.js';
 import { FlagError } from '../model/context.js';
 import { renderCommand } from './render.js';
 import { ConfigError, runCommand } from './run.js';
+import { cleanupCommand, diffCommand } from './maintenance.js';
 
 export const EXIT_USAGE = 2;
 
@@ -14,6 +15,8 @@ export async function main(argv: string[], io = { stdout: (s: string) => void pr
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   program.addCommand(renderCommand(io).exitOverride());
   program.addCommand(runCommand().exitOverride());
+  program.addCommand(diffCommand(io).exitOverride());
+  program.addCommand(cleanupCommand(io).exitOverride());
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -59,8 +59,8 @@ describeKernel('proxyctl run: daemon smoke test in a namespace @kernel', functio
     await until('initial rules', async () => ((await map()).includes('10.96.0.2 . tcp . 80') ? true : undefined)).catch((e) => {
       throw new Error(`${e}\n--- daemon log ---\n${logs}`);
     });
-    await api.create(svcObject(3));
-    await api.create(sliceObject(3, 3));
+    await api.create(svcObject(3) as never);
+    await api.create(sliceObject(3, 3) as never);
     await until('service 3', async () => ((await map()).includes('10.96.0.3 . tcp . 80 comment "ns/svc-3/tcp/80" : goto lb-3') ? true : undefined));
     await api.delete({ apiVersion: 'v1', kind: 'Service', namespace: 'ns', name: 'svc-1' });
     await until('service 1 gone', async () => (!(await map()).includes('10.96.0.1 .') ? true : undefined));
