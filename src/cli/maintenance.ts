@@ -26,14 +26,13 @@ export function diffCommand(io: IO): Command {
   const cmd = new Command('diff')
     .description('show what the next sync would change in the kernel (+ add, - remove, ~ rewrite)')
     .option('-f, --filename <path>', 'manifests (repeatable); default: list from --kubeconfig', collect, [])
-    .option('--kubeconfig <path>', 'list the objects from a live cluster')
+    .option('--kubeconfig <path>', 'list the objects from a live cluster (default: in-cluster service account)')
     .addOption(new Option('--backend <backend>', 'ruleset backend').choices(['nftables', 'iptables']).default('nftables'));
   addNodeContextOptions(cmd);
   cmd.action(async (opts) => {
     if (!opts.nodeName) throw new FlagError('--node-name', 'is required (or set NODE_NAME)');
-    const loaded = opts.filename.length ? loadManifests(opts.filename)
-      : opts.kubeconfig ? await (await import('../kube/list.js')).listFromCluster(opts.kubeconfig)
-        : (() => { throw new FlagError('-f', 'give -f FILE or --kubeconfig PATH'); })();
+    // Without -f: the cluster from --kubeconfig, or the in-cluster service account (inside the DaemonSet).
+    const loaded = opts.filename.length ? loadManifests(opts.filename) : await (await import('../kube/list.js')).listFromCluster(opts.kubeconfig);
     const exec = realExecutor();
     const base = { ...nodeFlagsFrom(opts), backend: opts.backend };
     let lines: string[];

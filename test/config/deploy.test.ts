@@ -105,7 +105,7 @@ describe('deploy/ manifests', () => {
 
   it('reserves the NodePort range in a privileged init container, since the daemon cannot write /proc/sys', () => {
     const { config } = parseConfig(find('ConfigMap', 'proxyctl-config').data['config.yaml'], 'config.yaml');
-    expect(config.reserveNodePortRange).to.equal(false);
+    expect(config.reserveNodePortRange).to.equal(true);
     const init = pod.initContainers.find((c: Manifest) => c.name === 'reserve-node-ports');
     expect(init.securityContext.privileged).to.equal(true);
     expect(init.command.join(' ')).to.contain('/proc/sys/net/ipv4/ip_local_reserved_ports');

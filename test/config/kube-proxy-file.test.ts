@@ -52,6 +52,7 @@ describe('config: KubeProxyConfiguration files', () => {
     { name: 'bind and metrics addresses', body: 'mode: nftables\nhealthzBindAddress: "[::]:10256"\nmetricsBindAddress: 0.0.0.0:10249\n', config: { backend: 'nftables', healthzBindAddress: '[::]:10256', metricsBindAddress: '0.0.0.0:10249' } },
     { name: 'hostnameOverride as the node name, lower-cased like kube-proxy', body: 'mode: nftables\nhostnameOverride: " Node-A "\n', config: { backend: 'nftables', nodeName: 'node-a' } },
     { name: 'bindAddress as the node IP', body: 'mode: nftables\nbindAddress: 192.168.56.10\n', config: { backend: 'nftables', nodeIPs: ['192.168.56.10'] } },
+    { name: 'a dual-stack bindAddress as the node IPs', body: 'mode: nftables\nbindAddress: 192.168.56.10,fd00::10\n', config: { backend: 'nftables', nodeIPs: ['192.168.56.10', 'fd00::10'] } },
     { name: 'an unspecified bindAddress as nothing', body: 'mode: nftables\nbindAddress: "::"\n', config: { backend: 'nftables' } },
     { name: 'clientConnection.kubeconfig', body: 'mode: iptables\nclientConnection: {kubeconfig: /k.conf, qps: 0}\n', config: { backend: 'iptables', kubeconfig: '/k.conf' } },
   ];

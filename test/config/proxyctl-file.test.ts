@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { ConfigError, parseConfig } from '../../src/config/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/index.js';
 
 const HEAD = 'apiVersion: proxyctl.io/v1alpha1\nkind: ProxyctlConfiguration\n';
 
@@ -122,4 +125,15 @@ reserveNodePortRange: false
       expect(problems[0]).to.match(c.problem);
     });
   }
+
+  it('loadConfig reads a file and names it in problems', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxyctl-config-'));
+    const good = join(dir, 'config.yaml');
+    writeFileSync(good, `${HEAD}backend: iptables\n`);
+    expect(loadConfig(good)).to.deep.equal({ config: { backend: 'iptables' }, warnings: [] });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, `${HEAD}syncPeriod: 10\n`);
+    expect(() => loadConfig(bad)).to.throw(ConfigError, `${bad}: field syncPeriod: expected a duration like 30s, 1m, 1h; got 10`);
+    expect(() => loadConfig(join(dir, 'missing.yaml'))).to.throw(ConfigError, `${join(dir, 'missing.yaml')}: no such file or directory`);
+  });
 });
