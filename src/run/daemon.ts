@@ -87,6 +87,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
       const full = outcome.mode !== 'partial';
       metrics.observeSync(full ? 'full' : 'partial', seconds);
       metrics.syncSucceeded(Date.now() / 1000);
+      for (const c of outcome.counts) metrics.setRuleCounts(c);
       health.syncSucceeded();
       const now = Date.now();
       for (const t of triggerTimes.values()) metrics.observeProgrammingLatency(Math.max(0, (now - t) / 1000));

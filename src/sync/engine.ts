@@ -1,3 +1,4 @@
+import type { IPFamily } from '../model/ip.js';
 import type { NodeContext } from '../model/types.js';
 import type { ClusterStore } from './store.js';
 
@@ -9,6 +10,8 @@ export interface SyncOutcome {
   transaction: string;
   elements: number;
   chains: number;
+  /** Per family, for the rule-count metrics. */
+  counts: { family: IPFamily; chains: number; elements?: number; rules?: number }[];
 }
 
 /** A backend that keeps the kernel equal to the store: nftables or iptables. */

@@ -70,7 +70,9 @@ export class IptEngine implements ProxyEngine {
     const parts: string[] = [];
     let chains = 0;
     let rules = 0;
+    const counts: SyncOutcome['counts'] = [];
     for (const fs of this.families) {
+      const [chains0, rules0] = [chains, rules];
       const fp = plan.families.find((f) => f.family === fs.family)!;
       const desired = parseRestore(renderIptables(fp, ctx.nodeName));
       const existing = complete ? await this.listOurChains(fs) : undefined;
@@ -89,10 +91,11 @@ export class IptEngine implements ProxyEngine {
       await runOrThrow(this.exec, fs.restore, ['-w', '--noflush'], text);
       if (complete) await this.ensureHooks(fs, desired);
       parts.push(text);
+      counts.push({ family: fs.family, chains: chains - chains0, rules: rules - rules0 });
     }
     this.ctxKey = key;
     this.trusted = true;
-    return { mode: complete ? (full ? 'refresh' : 'replace') : 'partial', transaction: parts.join(''), elements: rules, chains };
+    return { mode: complete ? (full ? 'refresh' : 'replace') : 'partial', transaction: parts.join(''), elements: rules, chains, counts };
   }
 
   distrust(): void {

@@ -60,7 +60,8 @@ export class NftEngine implements ProxyEngine {
     this.trusted = false; // until nft confirms
     if (transaction) await runOrThrow(this.exec, 'nft', ['-f', '-'], transaction);
     this.trusted = true;
-    return { mode, transaction, elements: this.families.reduce((n, f) => n + f.index.count(), 0), chains: this.families.reduce((n, f) => n + f.applied.size, 0) };
+    const counts = this.families.map((f) => ({ family: f.family, chains: f.applied.size, elements: f.index.count() }));
+    return { mode, transaction, elements: counts.reduce((n, c) => n + c.elements, 0), chains: counts.reduce((n, c) => n + c.chains, 0), counts };
   }
 
   /** Forget what we believe is in the kernel: the next sync replaces our tables whole. */
