@@ -43,7 +43,7 @@ export class HealthCheckServers {
 
   /** Make the listening set equal `desired`; never rejects (bind failures are logged and counted). */
   sync(desired: HealthCheckService[]): Promise<void> {
-    this.queue = this.queue.then(() => this.apply(desired));
+    this.queue = this.queue.then(() => this.apply(desired)).catch((error: unknown) => this.options.log.error({ err: error }, 'sync of healthCheckNodePort servers failed'));
     return this.queue;
   }
 

@@ -48,7 +48,7 @@ export class NodePortHolders {
 
   /** Open what is new, close what is gone; never rejects (bind failures are logged and counted). */
   sync(desired: NodePortSpec[]): Promise<void> {
-    this.queue = this.queue.then(() => this.apply(desired));
+    this.queue = this.queue.then(() => this.apply(desired)).catch((error: unknown) => this.options.log.error({ err: error }, 'sync of nodePort holders failed'));
     return this.queue;
   }
 

@@ -128,8 +128,10 @@ export function renderIptables(fp: FamilyPlan, nodeName: string): string {
     endpoints.forEach((e, i) => {
       const left = endpoints.length - i;
       const pick = left > 1 ? `-m statistic --mode random --probability ${(1 / left).toFixed(10)} ` : '';
-      if (needsChain(e)) n(chain, `${pick}-m comment --comment ${q(`${p.id} -> ${dest(e)}`)} -j ${sepOf(e)}`);
-      else n(chain, `${pick}-p ${proto} -m comment --comment ${q(`${p.id} -> ${dest(e)}`)} -j DNAT --to-destination ${dest(e)}`);
+      // No per-endpoint comment: the service chain's dispatch rule names the service, and at 100k
+      // endpoints comments would double the text the kernel has to load.
+      if (needsChain(e)) n(chain, `${pick}-j ${sepOf(e)}`);
+      else n(chain, `${pick}-p ${proto} -j DNAT --to-destination ${dest(e)}`);
     });
     for (const e of endpoints.filter(needsChain)) {
       const sep = sepOf(e);

@@ -14,6 +14,8 @@ export type Expr =
   | { concat: Expr[] }
   | { setRef: string }
   | { value: string | number }
+  /** Anonymous set, e.g. `{ established, related }`. */
+  | { anonSet: (string | number)[] }
   | { binop: { op: '|' | '&' | '^'; left: Expr; right: Expr } };
 
 export type Stmt =
@@ -26,6 +28,7 @@ export type Stmt =
   | { masquerade: true }
   | { reject: 'tcp reset' | 'default' }
   | { drop: true }
+  | { accept: true }
   | { return: true }
   | { mapUpdate: { map: string; key: Expr; timeout: number; data: Expr } }
   | { counter: true };
@@ -58,6 +61,7 @@ export function exprText(e: Expr): string {
   if ('concat' in e) return e.concat.map(exprText).join(' . ');
   if ('setRef' in e) return `@${e.setRef}`;
   if ('value' in e) return typeof e.value === 'number' && e.value >= 256 ? `0x${e.value.toString(16).padStart(8, '0')}` : String(e.value);
+  if ('anonSet' in e) return `{ ${e.anonSet.join(', ')} }`;
   return `${exprText(e.binop.left)} ${e.binop.op} ${exprText(e.binop.right)}`;
 }
 
@@ -75,6 +79,7 @@ function stmtText(s: Stmt): string {
   if ('masquerade' in s) return 'masquerade fully-random';
   if ('reject' in s) return s.reject === 'tcp reset' ? 'reject with tcp reset' : 'reject';
   if ('drop' in s) return 'drop';
+  if ('accept' in s) return 'accept';
   if ('return' in s) return 'return';
   if ('mapUpdate' in s) {
     const u = s.mapUpdate;
@@ -108,6 +113,7 @@ export function exprJson(e: Expr): Json {
   if ('concat' in e) return { concat: e.concat.map(exprJson) };
   if ('setRef' in e) return `@${e.setRef}`;
   if ('value' in e) return e.value;
+  if ('anonSet' in e) return { set: e.anonSet };
   return { [e.binop.op]: [exprJson(e.binop.left), exprJson(e.binop.right)] };
 }
 
@@ -121,6 +127,7 @@ function stmtJson(s: Stmt): Json {
   if ('masquerade' in s) return { masquerade: { flags: 'fully-random' } };
   if ('reject' in s) return { reject: s.reject === 'tcp reset' ? { type: 'tcp reset' } : null };
   if ('drop' in s) return { drop: null };
+  if ('accept' in s) return { accept: null };
   if ('return' in s) return { return: null };
   if ('mapUpdate' in s) {
     const u = s.mapUpdate;

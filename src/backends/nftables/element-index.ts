@@ -4,10 +4,14 @@ import { elementText } from './text.js';
 /** Text of an element's key: the identity of an element within its set. */
 export const keyText = (e: Element) => e.key.join(' . ');
 
+/**
+ * The winning owner's element, plus the other owners' elements when a key is shared (hairpin addresses,
+ * ClusterIPs of several ports, conflicts). Most keys have one owner, so `others` stays undefined.
+ */
 interface Entry {
-  /** Owner id → that owner's element; the smallest id wins, so input order never matters. */
-  owners: Map<string, Element>;
   winner: string;
+  element: Element;
+  others?: Map<string, Element>;
 }
 
 export interface ElementChange {
@@ -17,9 +21,12 @@ export interface ElementChange {
   after?: Element;
 }
 
+const same = (a: Element, b: Element) => a === b || elementText(a) === elementText(b);
+
 /**
  * Elements of every set with the owners (service ports) that want them. Shared by the full render and
- * the daemon's incremental sync, so both agree on which element wins when two services claim a key.
+ * the daemon's incremental sync, so both agree on which element wins when two owners claim a key:
+ * the smallest owner id, whatever the input order.
  */
 export class ElementIndex {
   private readonly sets = new Map<string, Map<string, Entry>>();
@@ -30,17 +37,21 @@ export class ElementIndex {
     const changes: ElementChange[] = [];
     const names = new Set([...Object.keys(before), ...Object.keys(after)]);
     for (const set of names) {
-      const oldByKey = new Map((before[set] ?? []).map((e) => [keyText(e), e]));
-      const newByKey = new Map((after[set] ?? []).map((e) => [keyText(e), e]));
+      const oldList = before[set] ?? [];
+      const newList = after[set] ?? [];
+      if (oldList.length === 0) {
+        for (const e of newList) this.add(set, keyText(e), owner, e, changes);
+        continue;
+      }
+      const newByKey = new Map(newList.map((e) => [keyText(e), e]));
+      const oldByKey = new Map(oldList.map((e) => [keyText(e), e]));
       for (const [key, e] of oldByKey) {
         const next = newByKey.get(key);
-        if (next && elementText(next) === elementText(e)) continue;
-        this.remove(set, key, owner, changes);
+        if (!next || !same(next, e)) this.remove(set, key, owner, changes);
       }
       for (const [key, e] of newByKey) {
         const prev = oldByKey.get(key);
-        if (prev && elementText(prev) === elementText(e)) continue;
-        this.add(set, key, owner, e, changes);
+        if (!prev || !same(prev, e)) this.add(set, key, owner, e, changes);
       }
     }
     return changes;
@@ -48,7 +59,12 @@ export class ElementIndex {
 
   /** Current elements of a set, in first-insertion order. */
   elements(set: string): Element[] {
-    return [...(this.sets.get(set)?.values() ?? [])].map((entry) => entry.owners.get(entry.winner)!);
+    const entries = this.sets.get(set);
+    if (!entries) return [];
+    const out: Element[] = new Array(entries.size);
+    let i = 0;
+    for (const entry of entries.values()) out[i++] = entry.element;
+    return out;
   }
 
   count(): number {
@@ -62,35 +78,48 @@ export class ElementIndex {
     if (!entries) this.sets.set(set, (entries = new Map()));
     const entry = entries.get(key);
     if (!entry) {
-      entries.set(key, { owners: new Map([[owner, e]]), winner: owner });
+      entries.set(key, { winner: owner, element: e });
       changes.push({ set, after: e });
       return;
     }
-    const current = entry.owners.get(entry.winner)!;
-    entry.owners.set(owner, e);
-    if (owner === entry.winner || owner < entry.winner) {
-      if (owner !== entry.winner && elementText(current) !== elementText(e)) this.conflicts.push({ set, key, winner: owner, loser: entry.winner });
+    if (owner === entry.winner) {
+      if (!same(entry.element, e)) changes.push({ set, before: entry.element, after: e });
+      entry.element = e;
+      return;
+    }
+    const others = (entry.others ??= new Map());
+    if (owner < entry.winner) {
+      if (!same(entry.element, e)) {
+        this.conflicts.push({ set, key, winner: owner, loser: entry.winner });
+        changes.push({ set, before: entry.element, after: e });
+      }
+      others.set(entry.winner, entry.element);
       entry.winner = owner;
-      if (elementText(current) !== elementText(e)) changes.push({ set, before: current, after: e });
-    } else if (elementText(current) !== elementText(e)) {
-      this.conflicts.push({ set, key, winner: entry.winner, loser: owner });
+      entry.element = e;
+    } else {
+      if (!same(entry.element, e)) this.conflicts.push({ set, key, winner: entry.winner, loser: owner });
+      others.set(owner, e);
     }
   }
 
   private remove(set: string, key: string, owner: string, changes: ElementChange[]): void {
     const entries = this.sets.get(set);
     const entry = entries?.get(key);
-    if (!entries || !entry || !entry.owners.has(owner)) return;
-    const current = entry.owners.get(entry.winner)!;
-    entry.owners.delete(owner);
-    if (entry.owners.size === 0) {
-      entries.delete(key);
-      changes.push({ set, before: current });
+    if (!entries || !entry) return;
+    if (owner !== entry.winner) {
+      entry.others?.delete(owner);
       return;
     }
-    if (owner !== entry.winner) return;
-    entry.winner = [...entry.owners.keys()].sort()[0];
-    const next = entry.owners.get(entry.winner)!;
-    if (elementText(next) !== elementText(current)) changes.push({ set, before: current, after: next });
+    if (!entry.others || entry.others.size === 0) {
+      entries.delete(key);
+      changes.push({ set, before: entry.element });
+      return;
+    }
+    const next = [...entry.others.keys()].sort()[0];
+    const element = entry.others.get(next)!;
+    entry.others.delete(next);
+    if (!same(element, entry.element)) changes.push({ set, before: entry.element, after: element });
+    entry.winner = next;
+    entry.element = element;
   }
 }

@@ -14,7 +14,7 @@ export type Expression = string | number | { [k: string]: unknown };
 export const Expression: z.ZodType<Expression> = z.lazy(() => z.union([
   z.string(),
   z.number().int(),
-  z.strictObject({ payload: z.strictObject({ protocol: z.enum(['ip', 'ip6', 'th', 'tcp', 'udp', 'sctp']), field: z.enum(['saddr', 'daddr', 'sport', 'dport']) }) }),
+  z.strictObject({ payload: z.strictObject({ protocol: z.enum(['ip', 'ip6', 'th', 'tcp', 'udp', 'sctp', 'icmpv6']), field: z.enum(['saddr', 'daddr', 'sport', 'dport', 'type']) }) }),
   z.strictObject({ meta: z.strictObject({ key: z.enum(['l4proto', 'mark', 'nfproto', 'iifname', 'oifname']) }) }),
   z.strictObject({ ct: z.strictObject({ key: z.string(), dir: z.enum(['original', 'reply']).optional() }) }),
   z.strictObject({ fib: z.strictObject({ result: z.enum(['type', 'oif']), flags: z.array(z.enum(['saddr', 'daddr', 'iif', 'oif'])) }) }),
@@ -25,6 +25,7 @@ export const Expression: z.ZodType<Expression> = z.lazy(() => z.union([
   z.strictObject({ '&': z.tuple([Expression, Expression]) }),
   z.strictObject({ '^': z.tuple([Expression, Expression]) }),
   z.strictObject({ set: z.array(Expression) }),
+  z.strictObject({ range: z.tuple([Expression, Expression]) }),
 ]));
 
 const Verdict = z.union([
