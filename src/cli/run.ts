@@ -22,7 +22,7 @@ export function runCommand(): Command {
     .addOption(new Option('--backend <backend>', 'ruleset backend').choices(['nftables', 'iptables']))
     .option('--sync-period <duration>', 'full resync period (default 1h nftables, 30s iptables)', seconds('--sync-period'))
     .option('--min-sync-period <duration>', 'minimum time between syncs (default 0s)', seconds('--min-sync-period'))
-    .option('--coalesce <duration>', 'wait after the first event of a burst before syncing (default 20ms)', seconds('--coalesce'))
+    .option('--coalesce <duration>', 'extra wait after the first event of a burst (default 0s: sync at once; events during a sync form the next batch)', seconds('--coalesce'))
     .option('--healthz-bind-address <host:port>', 'healthz server (default 0.0.0.0:10256)')
     .option('--metrics-bind-address <host:port>', 'metrics server (default 127.0.0.1:10249)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace');

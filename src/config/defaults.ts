@@ -17,7 +17,8 @@ export function defaultConfig(backend: Backend = DEFAULT_BACKEND): Omit<DaemonCo
     // An unknown backend (unchecked input) is reported by validateConfig; it must not also break the period.
     syncPeriodSeconds: DEFAULT_SYNC_PERIOD_SECONDS[backend] ?? DEFAULT_SYNC_PERIOD_SECONDS[DEFAULT_BACKEND],
     minSyncPeriodSeconds: 0,
-    coalesceMs: 20,
+    // Leading edge: an isolated change syncs at once; events arriving during a sync form the next batch.
+    coalesceMs: 0,
     healthzBindAddress: '0.0.0.0:10256',
     metricsBindAddress: '127.0.0.1:10249',
     logLevel: 'info',

@@ -4,7 +4,7 @@ import { nodeElements, serviceElements, type Contribution } from '../backends/nf
 import { buildChains } from '../backends/nftables/layout.js';
 import { TABLE } from '../backends/nftables/names.js';
 import { NODE_OWNER, chainNeeds, familyTable, VERDICT_MAPS } from '../backends/nftables/render.js';
-import type { Chain } from '../backends/nftables/ruleset.js';
+import type { Chain, Element } from '../backends/nftables/ruleset.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { IPFamily } from '../model/ip.js';
 import type { NodeContext } from '../model/types.js';
@@ -24,6 +24,8 @@ interface FamilyState {
   contributions: Map<string, Map<string, Contribution>>;
   /** Chains in the kernel after the last successful sync, with their rules' text. */
   applied: Map<string, string>;
+  /** How many verdict-map elements jump to each chain: the per-size chains that must exist. */
+  targets: Map<string, number>;
 }
 
 /**
@@ -94,6 +96,7 @@ export class NftEngine implements ProxyEngine {
       index: new ElementIndex(),
       contributions: new Map(),
       applied: new Map(),
+      targets: new Map(),
     }));
     for (const fs of this.families) fs.index.replace(NODE_OWNER, {}, nodeElements(fs.shell));
     for (const key of store.allServiceKeys()) this.replan(store, key);
@@ -113,6 +116,7 @@ export class NftEngine implements ProxyEngine {
       for (const id of new Set([...before.keys(), ...after.keys()])) {
         changes.push(...fs.index.replace(id, before.get(id) ?? {}, after.get(id) ?? {}));
       }
+      countTargets(fs.targets, changes);
       if (after.size) fs.contributions.set(serviceKey, after);
       else fs.contributions.delete(serviceKey);
       out.set(fs.family, changes);
@@ -136,9 +140,23 @@ export class NftEngine implements ProxyEngine {
     }).join('');
   }
 
+  /** From the target counts, not a scan of every verdict element: O(distinct chains) per sync. */
   private desiredChains(fs: FamilyState): Chain[] {
-    const verdicts = [...VERDICT_MAPS].flatMap((set) => fs.index.elements(set));
-    return buildChains({ family: fs.nft, masqueradeAll: fs.shell.masqueradeAll, masqueradeOffCluster: fs.shell.clusterCIDRs.length > 0 }, chainNeeds(verdicts));
+    const targets = [...fs.targets.keys()].map((target): Element => ({ key: [], verdict: { kind: 'goto', target } }));
+    return buildChains({ family: fs.nft, masqueradeAll: fs.shell.masqueradeAll, masqueradeOffCluster: fs.shell.clusterCIDRs.length > 0 }, chainNeeds(targets));
+  }
+}
+
+function countTargets(targets: Map<string, number>, changes: ElementChange[]): void {
+  for (const ch of changes) {
+    if (!VERDICT_MAPS.has(ch.set)) continue;
+    for (const [e, delta] of [[ch.before, -1], [ch.after, 1]] as const) {
+      const v = e?.verdict;
+      if (!v || typeof v === 'string') continue;
+      const n = (targets.get(v.target) ?? 0) + delta;
+      if (n > 0) targets.set(v.target, n);
+      else targets.delete(v.target);
+    }
   }
 }
 
