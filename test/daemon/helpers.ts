@@ -95,3 +95,15 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
 export function get(url: string, init: RequestInit = {}): Promise<Response> {
   return fetch(url, { ...init, signal: AbortSignal.timeout(5000) });
 }
+
+let v6: Promise<boolean> | undefined;
+
+/** Whether ::1 can be bound here (IPv6 may be disabled). */
+export function ipv6LoopbackAvailable(): Promise<boolean> {
+  v6 ??= new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '::1', port: 0 }, () => server.close(() => resolve(true)));
+  });
+  return v6;
+}

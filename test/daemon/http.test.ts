@@ -3,7 +3,7 @@ import { HealthState } from '../../src/daemon/health.js';
 import { startOpsServers, type OpsServers } from '../../src/daemon/http.js';
 import { parseHostPort } from '../../src/daemon/listen.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
-import { get, occupyTcp, freePort, recordingLog } from './helpers.js';
+import { freePort, get, ipv6LoopbackAvailable, occupyTcp, recordingLog } from './helpers.js';
 
 describe('daemon/http', function () {
   describe('parseHostPort', function () {
@@ -92,6 +92,7 @@ describe('daemon/http', function () {
     });
 
     it('listens on [::1]', async function () {
+      if (!(await ipv6LoopbackAvailable())) this.skip();
       servers = await startOpsServers({ healthzBindAddress: '[::1]:0', health, registry: createMetrics().registry, log: recordingLog().log });
       expect((await get(`http://[::1]:${servers.healthzPort}/livez`)).status).to.equal(503);
     });

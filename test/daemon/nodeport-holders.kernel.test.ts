@@ -51,7 +51,7 @@ describeKernel('@kernel daemon/nodeport-holders on every address of a namespace'
   it('resets TCP connections to the held port on an IPv4 and an IPv6 node address', async function () {
     for (const target of ['TCP4:10.1.0.1:30080', 'TCP6:[fd01::1]:30080']) {
       // socat reports the reset as a warning and still exits 0.
-      const { stderr } = await nsRun(ns as string, 'socat', ['-d', '-u', target, 'STDOUT'], { check: false });
+      const { stderr } = await nsRun(ns as string, 'socat', ['-d', '-d', '-u', target, 'STDOUT'], { check: false });
       expect(stderr, target).to.match(/successfully connected/);
       expect(stderr, target).to.match(/Connection reset by peer/);
     }

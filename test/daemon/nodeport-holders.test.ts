@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { connect, createServer, type Server } from 'node:net';
 import { createMetrics } from '../../src/daemon/metrics.js';
 import { NodePortHolders } from '../../src/daemon/nodeport-holders.js';
-import { freePorts, occupyTcp, recordingLog, tryBind, waitFor } from './helpers.js';
+import { freePorts, ipv6LoopbackAvailable, occupyTcp, recordingLog, tryBind, waitFor } from './helpers.js';
 import { onPath, run } from './kernel.js';
 
 const HOST = '127.0.0.1';
@@ -163,6 +163,7 @@ describe('daemon/nodeport-holders', function () {
   });
 
   it('holds on each configured address', async function () {
+    if (!(await ipv6LoopbackAvailable())) this.skip();
     const [a] = ports as [number];
     const both = new NodePortHolders({ log: log.log, addresses: ['127.0.0.1', '::1'] });
     try {
