@@ -37,6 +37,8 @@ export class SyncLoop {
   private failures = 0;
   private lastEnd = 0;
   private stopped = false;
+  /** Events before start() only fill the store: syncing a half-listed store would wipe working rules. */
+  private started = false;
   /** Resolves after the first successful sync. */
   readonly firstSync: Promise<void>;
   private resolveFirst!: () => void;
@@ -46,6 +48,7 @@ export class SyncLoop {
   }
 
   start(): void {
+    this.started = true;
     this.schedule(0);
     this.periodic = setInterval(() => {
       this.fullDue = true;
@@ -56,7 +59,7 @@ export class SyncLoop {
 
   /** A watch event changed the store. */
   notify(): void {
-    if (!this.timer && !this.running) this.schedule(this.timing.coalesceMs);
+    if (this.started && !this.timer && !this.running) this.schedule(this.timing.coalesceMs);
   }
 
   async stop(): Promise<void> {
