@@ -8,14 +8,21 @@ import { buildNodeContext, type NodeFlags } from './model/context.js';
 import type { Diagnostic } from './model/diagnostics.js';
 import type { IPFamily } from './model/ip.js';
 import { planServices } from './proxy/plan.js';
+import { renderPolicyIptables } from './backends/iptables/policy/index.js';
+import { localPodAddresses, policyTablesJson, renderPolicyNftables, type PolicyRenderOptions } from './backends/nftables/policy/index.js';
+import { compilePolicyPlan } from './policy/index.js';
+import type { ClusterState, NodeContext } from './model/types.js';
 
 export type Backend = 'nftables' | 'iptables';
-export type OutputFormat = 'text' | 'json';
+/** `ipset`: the iptables backend's ipset restore input for NetworkPolicy (applied before the rules). */
+export type OutputFormat = 'text' | 'json' | 'ipset';
 
 export interface RenderOptions extends NodeFlags {
   backend: Backend;
   output: OutputFormat;
   ipFamily: IPFamily;
+  /** Traffic of addresses in this node's pod CIDRs that no known pod holds (the pod-start window). */
+  policyUnknownPods?: 'allow' | 'deny';
 }
 
 export interface RenderResult {
@@ -28,17 +35,36 @@ export function renderObjects(objects: SourcedObject[], opts: RenderOptions): Re
   const conversion = convertObjects(objects);
   const { ctx, diagnostics: ctxDiagnostics } = buildNodeContext(opts, conversion.state);
   const plan = planServices(conversion.state, ctx);
-  const diagnostics = [...conversion.diagnostics, ...ctxDiagnostics, ...plan.diagnostics];
+  const policy = compilePolicy(conversion.others, conversion.state, ctx, opts.policyUnknownPods ?? 'allow');
+  const diagnostics = [...conversion.diagnostics, ...ctxDiagnostics, ...plan.diagnostics, ...policy.plan.diagnostics];
   if (opts.backend === 'iptables') {
     const family = plan.families.find((f) => f.family === opts.ipFamily)!;
-    return { output: renderIptables(family, ctx.nodeName), diagnostics };
+    const rendered = renderPolicyIptables(policy.plan, opts.ipFamily, policy.options);
+    if (opts.output === 'ipset') return { output: rendered.ipset, diagnostics };
+    return { output: renderIptables(family, ctx.nodeName) + rendered.rules, diagnostics };
   }
   const nft = renderNftables(plan, ctx.nodeName);
+  const policyTables = renderPolicyNftables(policy.plan, policy.options);
   diagnostics.push(...nft.diagnostics);
   if (opts.output === 'json') {
     // Validate before printing: what we emit must match the schema of what we read back.
-    const json = NftJson.parse(tablesJson(nft.tables));
+    const [, ...policyItems] = policyTablesJson(policyTables).nftables;
+    const json = NftJson.parse({ nftables: [...tablesJson(nft.tables).nftables, ...policyItems] });
     return { output: JSON.stringify(json, null, 1) + '\n', diagnostics };
   }
-  return { output: tablesText(nft.tables), diagnostics };
+  if (opts.output === 'ipset') return { output: '', diagnostics };
+  return { output: tablesText([...nft.tables, ...policyTables]), diagnostics };
+}
+
+const POLICY_KINDS = new Set(['Pod', 'Namespace', 'NetworkPolicy']);
+
+/** NetworkPolicy for this node: the compiled plan and what its renderers need besides it. */
+export function compilePolicy(others: SourcedObject[], state: ClusterState, ctx: NodeContext, unknownPods: 'allow' | 'deny') {
+  const sources = others.filter((o) => POLICY_KINDS.has(String(o.object.kind)));
+  const plan = compilePolicyPlan(sources, { nodeName: ctx.nodeName, nodeIPs: ctx.nodeIPs });
+  const local = localPodAddresses(sources, ctx.nodeName);
+  // Unknown-pod addresses are judged inside this node's own pod CIDRs (the Node's), not the cluster's.
+  const podCIDRs = state.nodes.find((n) => n.name === ctx.nodeName)?.podCIDRs ?? ctx.clusterCIDRs;
+  const options: PolicyRenderOptions = { unknownPods, podCIDRs, localPods: [...local.ipv4, ...local.ipv6] };
+  return { plan, options };
 }

@@ -17,7 +17,8 @@ export function renderCommand(io: { stdout: (s: string) => void; stderr: (s: str
     .option('--kubeconfig <path>', 'list the objects from a live cluster instead of -f')
     .option('--example', 'render the bundled example cluster (node-a)')
     .addOption(new Option('--backend <backend>', 'ruleset backend').choices(['nftables', 'iptables']).default('nftables'))
-    .addOption(new Option('--output <format>', 'nftables: nft -f text or libnftables JSON').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--output <format>', 'nftables: nft -f text or libnftables JSON; iptables: text, or the NetworkPolicy ipset restore input').choices(['text', 'json', 'ipset']).default('text'))
+    .addOption(new Option('--policy-unknown-pods <verdict>', 'traffic of pod-CIDR addresses no known pod holds').choices(['allow', 'deny']).default('allow'))
     .addOption(new Option('--ip-family <family>', 'family the iptables backend prints').choices(['ipv4', 'ipv6']).default('ipv4'));
   addNodeContextOptions(cmd);
   cmd.action(async (opts) => {
@@ -28,7 +29,7 @@ export function renderCommand(io: { stdout: (s: string) => void; stderr: (s: str
     if (files.length > 0) loaded = loadManifests(files);
     else if (opts.kubeconfig) loaded = await (await import('../kube/list.js')).listFromCluster(opts.kubeconfig);
     else throw new FlagError('-f', 'give -f FILE (repeatable), --kubeconfig PATH or --example');
-    const options: RenderOptions = { ...nodeFlagsFrom(opts), backend: opts.backend, output: opts.output, ipFamily: opts.ipFamily };
+    const options: RenderOptions = { ...nodeFlagsFrom(opts), backend: opts.backend, output: opts.output, ipFamily: opts.ipFamily, policyUnknownPods: opts.policyUnknownPods };
     const result = renderObjects(loaded.objects, options);
     const diagnostics = [...loaded.diagnostics, ...result.diagnostics];
     for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describeKernel, onPath } from './kernel-gate.js';
 import { nsRun, REPO_ROOT } from './exec.js';
 import { addNamespace, createLab, destroyLab, removeNamespace, type Lab } from './netns.js';
-import { iptablesSummary, listSnapshotCases, nftJsonTables, nftTextTables, type NftTable } from './snapshots.js';
+import { iptablesSummary, listSnapshotCases, nftJsonTables, nftTextTables, type NftTable, type SnapshotFile } from './snapshots.js';
 
 const SNAPSHOT_ROOT = process.env.PROXYCTL_SNAPSHOTS_DIR ?? join(REPO_ROOT, 'rules-snapshots');
 const cases = listSnapshotCases(SNAPSHOT_ROOT);
@@ -121,6 +121,11 @@ describeKernel('@kernel rules-snapshots are accepted by nft and iptables-restore
           const text = readFileSync(path, 'utf8');
           iptablesCounter += 1;
           iptablesNs ??= await addNamespace(lab, `ipt${iptablesCounter}`);
+          // NetworkPolicy rules match ipsets: load the case's sets first (ipset is backend-independent).
+          const ipsetFile = variant.file.replace('iptables-', 'ipset-').replace('.rules', '.txt');
+          if (snapshot.files.includes(ipsetFile as SnapshotFile)) {
+            await nsRun(iptablesNs, 'ipset', ['restore', '-exist'], { input: readFileSync(join(snapshot.dir, ipsetFile), 'utf8') });
+          }
           const loaded = await nsRun(iptablesNs, variant.restore, [], { input: text, check: false });
           expect(loaded.exitCode, `${variant.restore} < ${path}:\n${loaded.stderr}`).to.equal(0);
           const saved = iptablesSummary((await nsRun(iptablesNs, variant.save, [])).stdout);

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type SnapshotFile = 'nftables.nft' | 'nftables.json' | 'iptables-ipv4.rules' | 'iptables-ipv6.rules';
+export type SnapshotFile = 'nftables.nft' | 'nftables.json' | 'iptables-ipv4.rules' | 'iptables-ipv6.rules' | 'ipset-ipv4.txt' | 'ipset-ipv6.txt';
 
 export interface SnapshotCase {
   name: string;
@@ -10,7 +10,7 @@ export interface SnapshotCase {
   files: SnapshotFile[];
 }
 
-const KNOWN_FILES: SnapshotFile[] = ['nftables.nft', 'nftables.json', 'iptables-ipv4.rules', 'iptables-ipv6.rules'];
+const KNOWN_FILES: SnapshotFile[] = ['nftables.nft', 'nftables.json', 'iptables-ipv4.rules', 'iptables-ipv6.rules', 'ipset-ipv4.txt', 'ipset-ipv6.txt'];
 
 /** Whatever exists at run time: others add cases while this suite is being written. */
 export function listSnapshotCases(root: string): SnapshotCase[] {
