@@ -18,6 +18,8 @@ import { IptEngine } from '../sync/ipt-engine.js';
 import { SyncLoop } from '../sync/loop.js';
 import { NftEngine } from '../sync/nft-engine.js';
 import { ClusterStore } from '../sync/store.js';
+import { IptPolicyEngine, NftPolicyEngine, type PolicyEngineOptions } from '../sync/policy-engine.js';
+import { PolicyStore } from '../sync/policy-store.js';
 import { serviceFacts, staleUdp, type ServiceFacts } from './service-facts.js';
 
 export interface Daemon {
@@ -58,6 +60,30 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     nodeName: config.nodeName, nodeIPs: config.nodeIPs, clusterCIDRs: config.clusterCIDRs,
     nodePortAddresses: config.nodePortAddresses, masqueradeAll: config.masqueradeAll, nodePortRange: config.nodePortRange,
   }, { services: [], slices: [], nodes: store.node ? [store.node] : [] }).ctx;
+
+  const policyOptions: PolicyEngineOptions = {
+    unknownPods: config.policyUnknownPods,
+    podCIDRs: () => store.node?.podCIDRs ?? context().clusterCIDRs,
+    onDiagnostic: warn,
+  };
+
+  /** Watch events: services and endpoints to the proxy store, pods/namespaces/policies to the policy store. */
+  function route(kind: WatchedKind, object: Record<string, unknown>, deleted: boolean): void {
+    if (kind === 'Pod' || kind === 'Namespace' || kind === 'NetworkPolicy') {
+      if (deleted) policyStore.remove(object);
+      else policyStore.upsert(object);
+      policyLoop.notify();
+      return;
+    }
+    if (deleted) store.remove(object);
+    else store.upsert(object);
+    if (kind === 'Node') {
+      policyStore.touch('Node');
+      policyLoop.notify();
+    }
+    health.queued();
+    loop.notify();
+  }
 
   const afterSync = async (ctx: NodeContext, dirty: Set<string>, full: boolean) => {
     const keys = full ? new Set([...facts.keys(), ...store.allServiceKeys()]) : dirty;
@@ -104,18 +130,37 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     },
   });
 
-  const kinds: WatchedKind[] = ['Service', 'EndpointSlice', 'Node'];
+  // NetworkPolicy: its own store, engine and loop, so policy churn never delays service syncs.
+  const policyStore = new PolicyStore();
+  const policyEngine = config.backend === 'nftables'
+    ? new NftPolicyEngine(exec, policyOptions)
+    : new IptPolicyEngine(exec, policyOptions);
+  const policyLoop = new SyncLoop(policyStore, policyEngine, {
+    coalesceMs: config.coalesceMs, minSyncPeriodMs: config.minSyncPeriodSeconds * 1000, syncPeriodMs: config.syncPeriodSeconds * 1000,
+    verifyPeriodMs: Math.min(10_000, config.syncPeriodSeconds * 1000), backoffMinMs: 1000, backoffMaxMs: 30_000,
+  }, {
+    context,
+    onSynced(outcome, seconds, _t, dirty) {
+      log.info({ mode: outcome.mode, seconds: Number(seconds.toFixed(4)), objects: dirty.size, elements: outcome.elements, chains: outcome.chains }, 'policy synced');
+    },
+    onFailed(err, attempt) {
+      metrics.syncFailed();
+      health.syncFailed();
+      log.error({ attempt, err: String(err) }, 'policy sync failed; previous rules stay in place, retrying with a full sync');
+    },
+    onRepair() {
+      log.warn({}, 'our policy rules were changed by someone else; restoring them');
+    },
+  });
+
+  const kinds: WatchedKind[] = ['Service', 'EndpointSlice', 'Node', 'Pod', 'Namespace', 'NetworkPolicy'];
   const kc = await loadKubeConfig(config.kubeconfig);
   const watchers = await startWatchers(kc, config.nodeName, kinds, {
-    upsert(_kind, object) {
-      store.upsert(object);
-      health.queued();
-      loop.notify();
+    upsert(kind, object) {
+      route(kind, object, false);
     },
-    remove(_kind, object) {
-      store.remove(object);
-      health.queued();
-      loop.notify();
+    remove(kind, object) {
+      route(kind, object, true);
     },
     error(kind, err, restartInMs) {
       log.warn({ kind, err: String(err), restartInMs }, 'watch failed; restarting it (rules stay in place)');
@@ -124,7 +169,8 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
   const ready = watchers.synced.then(() => {
     log.info({ services: store.services.size }, 'initial list done; syncing');
     loop.start();
-    return loop.firstSync;
+    policyLoop.start();
+    return Promise.all([loop.firstSync, policyLoop.firstSync]).then(() => undefined);
   });
   return {
     ready,
@@ -133,6 +179,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     async stop() {
       await watchers.stop();
       await loop.stop();
+      await policyLoop.stop();
       await holders.close();
       await healthChecks.close();
       await ops.close();

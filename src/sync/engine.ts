@@ -1,6 +1,6 @@
 import type { IPFamily } from '../model/ip.js';
 import type { NodeContext } from '../model/types.js';
-import type { ClusterStore } from './store.js';
+import type { ClusterStore, DirtyBatch } from './store.js';
 
 export type SyncMode = 'replace' | 'refresh' | 'partial';
 
@@ -14,10 +14,16 @@ export interface SyncOutcome {
   counts: { family: IPFamily; chains: number; elements?: number; rules?: number }[];
 }
 
-/** A backend that keeps the kernel equal to the store: nftables or iptables. */
-export interface ProxyEngine {
-  /** Apply the changes of `dirty` services, or everything when `full`; throws when the kernel refuses. */
-  sync(store: ClusterStore, ctx: NodeContext, dirty: Set<string>, full: boolean): Promise<SyncOutcome>;
+/** What a sync loop reads changes from (the service store, the policy store). */
+export interface ChangeSource {
+  takeDirty(): DirtyBatch;
+  hasDirty(): boolean;
+}
+
+/** A backend that keeps the kernel equal to a store: services or policy, nftables or iptables. */
+export interface ProxyEngine<S extends ChangeSource = ClusterStore> {
+  /** Apply the changes of `dirty` keys, or everything when `full`; throws when the kernel refuses. */
+  sync(store: S, ctx: NodeContext, dirty: Set<string>, full: boolean): Promise<SyncOutcome>;
   /** Our rules are still in place as we left them (someone may have flushed them). */
   verify(): Promise<boolean>;
   /** The kernel may differ from memory: the next sync rewrites everything. */

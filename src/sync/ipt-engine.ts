@@ -8,11 +8,12 @@ import { runOrThrow, type Executor } from './exec.js';
 import type { ClusterStore } from './store.js';
 
 const BUILTIN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
-const OURS = /^(PROXYCTL|PXC)-/;
+// The service engine's chains; NetworkPolicy chains (PROXYCTL-POLICY-*, PXP-*) belong to the policy engine.
+const OURS = /^(PROXYCTL-(?!POLICY)|PXC-)/;
 /** Chains holding one rule per service: rewritten on every sync, as kube-proxy does with KUBE-SERVICES. */
 const ALWAYS_WRITTEN = /^PROXYCTL-/;
 
-interface ParsedTable {
+export interface ParsedTable {
   /** Our chains in declaration order → their rules. */
   chains: Map<string, string[]>;
   /** `-A PREROUTING ...` rules that hook our chains in. */
@@ -125,15 +126,19 @@ export class IptEngine implements ProxyEngine {
     return out;
   }
 
-  /** Jump rules from built-in chains are kept out of restore input (it would duplicate them): check, then insert. */
   private async ensureHooks(fs: FamilyState, desired: Map<string, ParsedTable>): Promise<void> {
-    for (const [table, parsed] of desired) {
-      for (const hook of parsed.hooks) {
-        const [chain, ...rest] = hook.split(' ');
-        const args = splitArgs(rest.join(' '));
-        const check = await this.exec.run(fs.tool, ['-w', '-t', table, '-C', chain, ...args]);
-        if (check.exitCode !== 0) await runOrThrow(this.exec, fs.tool, ['-w', '-t', table, '-I', chain, '1', ...args]);
-      }
+    await ensureHooks(this.exec, fs.tool, desired);
+  }
+}
+
+/** Jump rules from built-in chains are kept out of restore input (it would duplicate them): check, then insert. */
+export async function ensureHooks(exec: Executor, tool: string, desired: Map<string, ParsedTable>): Promise<void> {
+  for (const [table, parsed] of desired) {
+    for (const hook of parsed.hooks) {
+      const [chain, ...rest] = hook.split(' ');
+      const args = splitArgs(rest.join(' '));
+      const check = await exec.run(tool, ['-w', '-t', table, '-C', chain, ...args]);
+      if (check.exitCode !== 0) await runOrThrow(exec, tool, ['-w', '-t', table, '-I', chain, '1', ...args]);
     }
   }
 }

@@ -1,6 +1,5 @@
 import type { NodeContext } from '../model/types.js';
-import type { ProxyEngine, SyncOutcome } from './engine.js';
-import type { ClusterStore } from './store.js';
+import type { ChangeSource, ProxyEngine, SyncOutcome } from './engine.js';
 
 export interface LoopHooks {
   /** Node facts for the current store (flags + our Node object); throws when they are unusable. */
@@ -28,7 +27,7 @@ export interface LoopTiming {
  * Owns the cadence: coalesces events, runs one sync at a time, resyncs periodically, retries failures
  * with backoff (as full syncs) and repairs tampered rules found by the verify check.
  */
-export class SyncLoop {
+export class SyncLoop<S extends ChangeSource> {
   private timer: NodeJS.Timeout | undefined;
   private periodic: NodeJS.Timeout | undefined;
   private verifier: NodeJS.Timeout | undefined;
@@ -43,7 +42,7 @@ export class SyncLoop {
   readonly firstSync: Promise<void>;
   private resolveFirst!: () => void;
 
-  constructor(private readonly store: ClusterStore, private readonly engine: ProxyEngine, private readonly timing: LoopTiming, private readonly hooks: LoopHooks) {
+  constructor(private readonly store: S, private readonly engine: ProxyEngine<S>, private readonly timing: LoopTiming, private readonly hooks: LoopHooks) {
     this.firstSync = new Promise((r) => (this.resolveFirst = r));
   }
 

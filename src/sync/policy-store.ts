@@ -1,37 +1,43 @@
 import type { PolicySource } from '../policy/types.js';
+import type { DirtyBatch } from './store.js';
 
 const KINDS = new Set(['Pod', 'Namespace', 'NetworkPolicy']);
 
 /** Raw Pods, Namespaces and NetworkPolicies from the watches; the policy compiler reads them whole. */
 export class PolicyStore {
   private readonly objects = new Map<string, PolicySource>();
-  private dirty = false;
+  private dirty = new Set<string>();
 
   upsert(object: Record<string, unknown>): void {
     const key = keyOf(object);
     if (!key) return;
     this.objects.set(key, { object, file: 'api' });
-    this.dirty = true;
+    this.dirty.add(key);
   }
 
   remove(object: Record<string, unknown>): void {
     const key = keyOf(object);
-    if (key && this.objects.delete(key)) this.dirty = true;
+    if (key && this.objects.delete(key)) this.dirty.add(key);
+  }
+
+  /** Something the policy depends on outside the store changed (our Node's addresses or pod CIDRs). */
+  touch(reason: string): void {
+    this.dirty.add(reason);
   }
 
   sources(): PolicySource[] {
     return [...this.objects.values()];
   }
 
-  /** True when something changed since the last call. */
-  takeDirty(): boolean {
-    const d = this.dirty;
-    this.dirty = false;
-    return d;
+  /** The objects (`Kind/namespace/name`) changed since the last call. */
+  takeDirty(): DirtyBatch {
+    const services = this.dirty;
+    this.dirty = new Set();
+    return { services, nodeChanged: false, triggerTimes: new Map() };
   }
 
   hasDirty(): boolean {
-    return this.dirty;
+    return this.dirty.size > 0;
   }
 }
 
