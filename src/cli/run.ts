@@ -25,7 +25,8 @@ export function runCommand(): Command {
     .option('--coalesce <duration>', 'extra wait after the first event of a burst (default 0s: sync at once; events during a sync form the next batch)', seconds('--coalesce'))
     .option('--healthz-bind-address <host:port>', 'healthz server (default 0.0.0.0:10256)')
     .option('--metrics-bind-address <host:port>', 'metrics server (default 127.0.0.1:10249)')
-    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace');
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace')
+    .addOption(new Option('--policy-unknown-pods <verdict>', 'traffic of pod-CIDR addresses no known pod holds yet (the pod-start window)').choices(['allow', 'deny']));
   addNodeContextOptions(cmd);
   cmd.action(async (opts) => {
     const file = opts.config ? loadConfig(opts.config) : { config: {}, warnings: [] };
@@ -37,6 +38,7 @@ export function runCommand(): Command {
       syncPeriodSeconds: opts.syncPeriod, minSyncPeriodSeconds: opts.minSyncPeriod,
       coalesceMs: opts.coalesce === undefined ? undefined : opts.coalesce * 1000,
       healthzBindAddress: opts.healthzBindAddress, metricsBindAddress: opts.metricsBindAddress,
+      policyUnknownPods: opts.policyUnknownPods,
       logLevel: opts.logLevel && isLogLevel(opts.logLevel) && opts.logLevel !== 'silent' ? opts.logLevel : undefined,
     };
     const config = resolveConfig(file.config, flags, process.env);
