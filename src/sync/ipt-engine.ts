@@ -132,13 +132,13 @@ export class IptEngine implements ProxyEngine {
 }
 
 /** Jump rules from built-in chains are kept out of restore input (it would duplicate them): check, then insert. */
-export async function ensureHooks(exec: Executor, tool: string, desired: Map<string, ParsedTable>): Promise<void> {
+export async function ensureHooks(exec: Executor, tool: string, desired: Map<string, ParsedTable>, position: 'first' | 'last' = 'first'): Promise<void> {
   for (const [table, parsed] of desired) {
     for (const hook of parsed.hooks) {
       const [chain, ...rest] = hook.split(' ');
       const args = splitArgs(rest.join(' '));
       const check = await exec.run(tool, ['-w', '-t', table, '-C', chain, ...args]);
-      if (check.exitCode !== 0) await runOrThrow(exec, tool, ['-w', '-t', table, '-I', chain, '1', ...args]);
+      if (check.exitCode !== 0) await runOrThrow(exec, tool, ['-w', '-t', table, ...(position === 'first' ? ['-I', chain, '1'] : ['-A', chain]), ...args]);
     }
   }
 }

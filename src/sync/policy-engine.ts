@@ -128,7 +128,8 @@ export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
       if (filter) {
         const restore = ['*filter', ...[...filter.chains.keys()].map((c) => `:${c} - [0:0]`), ...[...filter.chains.values()].flat(), 'COMMIT'].join('\n') + '\n';
         await runOrThrow(this.exec, `${tool}-restore`, ['-w', '--noflush'], restore);
-        await ensureHooks(this.exec, tool, parsed);
+        // Appended: the policy chains ACCEPT allowed traffic, which must not skip the service rejects.
+        await ensureHooks(this.exec, tool, parsed, 'last');
       }
       for (const name of have.keys()) if (!want.has(name)) await this.exec.run('ipset', ['destroy', name]);
       this.applied.set(family, want);
