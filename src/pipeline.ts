@@ -41,7 +41,7 @@ export function renderObjects(objects: SourcedObject[], opts: RenderOptions): Re
     const family = plan.families.find((f) => f.family === opts.ipFamily)!;
     const rendered = renderPolicyIptables(policy.plan, opts.ipFamily, policy.options);
     if (opts.output === 'ipset') return { output: rendered.ipset, diagnostics };
-    return { output: renderIptables(family, ctx.nodeName) + rendered.rules, diagnostics };
+    return { output: mergeRestore(renderIptables(family, ctx.nodeName), rendered.rules), diagnostics };
   }
   const nft = renderNftables(plan, ctx.nodeName);
   const policyTables = renderPolicyNftables(policy.plan, policy.options);
@@ -54,6 +54,31 @@ export function renderObjects(objects: SourcedObject[], opts: RenderOptions): Re
   }
   if (opts.output === 'ipset') return { output: '', diagnostics };
   return { output: tablesText([...nft.tables, ...policyTables]), diagnostics };
+}
+
+/**
+ * One section per table: a second `*filter` would flush the first when loaded without --noflush.
+ * The extra section's chain declarations join the first's, its rules go last.
+ */
+export function mergeRestore(base: string, extra: string): string {
+  if (!extra) return base;
+  const sections = new Map<string, { decls: string[]; rules: string[] }>();
+  const order: string[] = [];
+  let current: { decls: string[]; rules: string[] } | undefined;
+  for (const text of [base, extra]) {
+    for (const line of text.split('\n')) {
+      if (line.startsWith('*')) {
+        const name = line.slice(1);
+        if (!sections.has(name)) {
+          sections.set(name, { decls: [], rules: [] });
+          order.push(name);
+        }
+        current = sections.get(name);
+      } else if (line.startsWith(':')) current?.decls.push(line);
+      else if (line && line !== 'COMMIT') current?.rules.push(line);
+    }
+  }
+  return order.map((name) => [`*${name}`, ...sections.get(name)!.decls, ...sections.get(name)!.rules, 'COMMIT'].join('\n') + '\n').join('');
 }
 
 const POLICY_KINDS = new Set(['Pod', 'Namespace', 'NetworkPolicy']);

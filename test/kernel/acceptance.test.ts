@@ -25,7 +25,7 @@ const IPTABLES_VARIANTS: IptablesVariant[] = [
 
 type JsonObject = Record<string, Record<string, unknown>>;
 
-/** Per family: sets/maps with their element counts, chains with their hook and rule counts. */
+/** Per table (`family name`): sets/maps with their element counts, chains with their hook and rule counts. */
 function summarizeNftJson(doc: { nftables: JsonObject[] }): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   const at = (family: unknown) => {
@@ -35,15 +35,16 @@ function summarizeNftJson(doc: { nftables: JsonObject[] }): Map<string, Record<s
   };
   for (const item of doc.nftables) {
     const [kind, body] = Object.entries(item)[0];
+    const table = `${body.family} ${body.table}`;
     if (kind === 'set' || kind === 'map') {
       // nft lists concatenated map data as "a . b"; its JSON parser only accepts ["a", "b"]: compare both as text.
       const data = Array.isArray(body.map) ? body.map.join(' . ') : (body.map ?? null);
-      at(body.family)[`${kind} ${body.name}`] = `${JSON.stringify(body.type)} -> ${JSON.stringify(data)}, ${(body.elem as unknown[] | undefined)?.length ?? 0} elements`;
+      at(table)[`${kind} ${body.name}`] = `${JSON.stringify(body.type)} -> ${JSON.stringify(data)}, ${(body.elem as unknown[] | undefined)?.length ?? 0} elements`;
     } else if (kind === 'chain') {
-      at(body.family)[`chain ${body.name}`] = `${body.hook ?? 'regular'} ${body.prio ?? ''}`;
+      at(table)[`chain ${body.name}`] = `${body.hook ?? 'regular'} ${body.prio ?? ''}`;
     } else if (kind === 'rule') {
       const key = `rules ${body.chain}`;
-      const s = at(body.family);
+      const s = at(table);
       s[key] = String(Number(s[key] ?? 0) + 1);
     }
   }
@@ -101,7 +102,8 @@ describeKernel('@kernel rules-snapshots are accepted by nft and iptables-restore
           for (const table of nftJsonTables(JSON.parse(readFileSync(join(snapshot.dir, 'nftables.json'), 'utf8')))) {
             const listed = await nsRun(nftNs, 'nft', ['-j', 'list', 'table', table.family, table.name]);
             const kernel = summarizeNftJson(JSON.parse(listed.stdout));
-            expect(kernel.get(table.family), `kernel view of ${table.family} ${table.name}`).to.deep.equal(ours.get(table.family));
+            const key = `${table.family} ${table.name}`;
+            expect(kernel.get(key), `kernel view of ${key}`).to.deep.equal(ours.get(key));
           }
         });
       }
