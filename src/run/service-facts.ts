@@ -59,7 +59,9 @@ export function staleUdp(before: ServiceFacts | undefined, after: ServiceFacts |
   }
   for (const now of after?.udp ?? []) {
     const old = before?.udp.find((u) => u.port === now.port);
-    if (now.endpoints.length > 0 && (!old || old.endpoints.length === 0)) {
+    // Only a port we saw rejecting (known, no endpoints) has cached rejects to clear. An unknown port
+    // (first sync after a start, or a new service) has none: clearing would cut healthy flows.
+    if (now.endpoints.length > 0 && old && old.endpoints.length === 0) {
       out.push({ ips: now.ips, port: now.port, nodePort: now.nodePort, gainedFirstEndpoint: true, removedEndpointIPs: [] });
     }
   }

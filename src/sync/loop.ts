@@ -32,6 +32,8 @@ export class SyncLoop<S extends ChangeSource> {
   private periodic: NodeJS.Timeout | undefined;
   private verifier: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** A sync was asked for while one ran: start another as soon as it ends (never two at once). */
+  private rerun = false;
   private fullDue = true;
   private failures = 0;
   private lastEnd = 0;
@@ -71,12 +73,18 @@ export class SyncLoop<S extends ChangeSource> {
 
   private schedule(delayMs: number): void {
     if (this.stopped || this.timer) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
     const earliest = this.lastEnd + this.timing.minSyncPeriodMs - Date.now();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.runOnce().finally(() => {
         this.running = undefined;
-        if (this.store.hasDirty() || this.fullDue) this.schedule(this.failures ? this.backoff() : this.timing.coalesceMs);
+        const again = this.rerun || this.store.hasDirty() || this.fullDue;
+        this.rerun = false;
+        if (again) this.schedule(this.failures ? this.backoff() : this.timing.coalesceMs);
       });
     }, Math.max(delayMs, earliest, 0));
   }

@@ -77,3 +77,37 @@ describe('sync loop', () => {
     expect(distrusted()).to.equal(2);
   });
 });
+
+describe('sync loop concurrency', () => {
+  it('never runs two syncs at once, even with a resync period shorter than a sync', async () => {
+    const store = new ClusterStore('node-a');
+    let running = 0;
+    let maxRunning = 0;
+    let syncs = 0;
+    const engine: ProxyEngine = {
+      async sync() {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await wait(30);
+        running--;
+        syncs++;
+        return OUTCOME;
+      },
+      async verify() {
+        return false; // every check asks for a repair too
+      },
+      distrust() {},
+    };
+    const loop = new SyncLoop(store, engine, { ...TIMING, syncPeriodMs: 5, verifyPeriodMs: 7 }, { context: () => CTX });
+    loop.start();
+    for (let i = 0; i < 20; i++) {
+      store.upsert(sliceObject(i, 1));
+      loop.notify();
+      await wait(3);
+    }
+    await wait(100);
+    await loop.stop();
+    expect(syncs).to.be.greaterThan(2);
+    expect(maxRunning).to.equal(1);
+  });
+});
