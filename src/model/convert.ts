@@ -72,12 +72,17 @@ export function convertObjects(objects: SourcedObject[]): Conversion {
     else if (c.kind === 'Node') state.nodes.push(c.node);
     else if (c.kind === 'other') others.push(src);
   }
+  // Code-unit order, not localeCompare: the same bytes on every machine whatever its locale.
   const byId = (a: { namespace?: string; name: string }, b: { namespace?: string; name: string }) =>
-    `${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.namespace ?? ''}/${b.name}`);
+    compareText(`${a.namespace ?? ''}/${a.name}`, `${b.namespace ?? ''}/${b.name}`);
   state.services.sort(byId);
   state.slices.sort(byId);
   state.nodes.sort(byId);
   return { state, diagnostics, others };
+}
+
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function metadataOf(obj: f.Json, namespaced: boolean): { name: string; namespace: string; labels: Record<string, string> } {

@@ -2,6 +2,7 @@ import { warningFor, type Diagnostic } from '../model/diagnostics.js';
 import { cidrContains, familyOf, FAMILIES, type IPFamily } from '../model/ip.js';
 import type { ClusterState, EndpointSliceInfo, NodeContext, ServiceInfo } from '../model/types.js';
 import { endpointsFor } from './endpoints.js';
+import { compareText } from '../model/convert.js';
 import type { FamilyPlan, ProxyPlan, ServicePortPlan } from './plan-types.js';
 
 /** Pure: cluster state and node facts in, what every service port must get on this node out. */
@@ -44,7 +45,7 @@ export function planService(service: ServiceInfo, slices: EndpointSliceInfo[], c
 
 /** Namespace, name, protocol, then port number: stable, and 80 sorts before 443. */
 function comparePorts(a: ServicePortPlan, b: ServicePortPlan): number {
-  return a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.protocol.localeCompare(b.protocol) || a.port - b.port;
+  return compareText(a.namespace, b.namespace) || compareText(a.name, b.name) || compareText(a.protocol, b.protocol) || a.port - b.port;
 }
 
 function groupSlices(slices: EndpointSliceInfo[]): Map<string, EndpointSliceInfo[]> {

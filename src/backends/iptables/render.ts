@@ -148,7 +148,7 @@ export function renderIptables(fp: FamilyPlan, nodeName: string): string {
 /** Rules grouped by chain (hooks first, then chains in declaration order) so the output reads top-down. */
 function table(name: string, t: TableBuilder): string {
   const lines = [`*${name}`, ...t.chains.map((c) => `:${c} - [0:0]`)];
-  for (const chain of [...BUILTIN, ...t.chains]) lines.push(...(t.rules.get(chain) ?? []));
+  for (const chain of [...BUILTIN, ...t.chains]) for (const rule of t.rules.get(chain) ?? []) lines.push(rule);
   lines.push('COMMIT');
   return lines.join('\n') + '\n';
 }

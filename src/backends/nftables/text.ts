@@ -14,8 +14,13 @@ export function tablesText(tables: Table[]): string {
 
 export function tableText(t: Table): string {
   const lines = [`table ${t.family} ${t.name} {`, `\tcomment ${quote(t.comment)}`];
-  for (const s of t.sets) lines.push('', ...setText(s));
-  for (const c of t.chains) lines.push('', ...chainText(c));
+  // Appended line by line: a set with 300k elements would overflow push(...spread)'s argument limit.
+  const append = (block: string[]) => {
+    lines.push('');
+    for (const line of block) lines.push(line);
+  };
+  for (const s of t.sets) append(setText(s));
+  for (const c of t.chains) append(chainText(c));
   lines.push('}');
   return lines.join('\n');
 }

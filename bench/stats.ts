@@ -1,0 +1,21 @@
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `once` up to `runs` times; stops early after a run slower than slowMs or a failure. */
+export async function repeat<T extends { ms: number; error?: string }>(
+  runs: number, slowMs: number, once: (i: number) => Promise<T>,
+): Promise<{ results: T[]; note?: string }> {
+  const results: T[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await once(i);
+    results.push(r);
+    if (r.error) return { results, note: r.error };
+    if (r.ms > slowMs && i < runs - 1) {
+      return { results, note: `stopped after ${i + 1} run(s): ${(r.ms / 1000).toFixed(1)} s > --slow ${(slowMs / 1000).toFixed(0)} s` };
+    }
+  }
+  return { results };
+}
