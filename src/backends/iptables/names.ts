@@ -19,7 +19,14 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
  * lanes): stable across runs and platforms, collision-safe for a cluster's chains, and ~20x cheaper than
  * sha256 — the iptables render names ~100k chains at 10k services.
  */
-export function hashName(kind: 'SVC' | 'SVL' | 'EXT' | 'FW' | 'SEP', identity: string): string {
+export function hashName(kind: ChainKind, identity: string): string {
+  return `PXC-${kind}-${digest(identity)}`;
+}
+
+export type ChainKind = 'SVC' | 'SVL' | 'EXT' | 'FW' | 'SEP';
+
+/** The 16-character part of a chain name; a service port's chains share it and differ by kind. */
+export function digest(identity: string): string {
   let a = 0x811c9dc5 | 0;
   let b = 0x5bd1e995 | 0;
   let c = 0x27d4eb2f | 0;
@@ -36,7 +43,7 @@ export function hashName(kind: 'SVC' | 'SVL' | 'EXT' | 'FW' | 'SEP', identity: s
   for (let l = 0; l < 4 && out.length < 16; l++) {
     for (let shift = 27; shift >= 0 && out.length < 16; shift -= 5) out += BASE32[(lanes[l] >>> shift) & 31];
   }
-  return `PXC-${kind}-${out}`;
+  return out;
 }
 
 /** murmur3's finalizer: spreads every input bit over the lane. */

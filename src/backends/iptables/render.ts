@@ -1,5 +1,5 @@
 import type { FamilyPlan, PlanEndpoint, ServicePortPlan } from '../../proxy/plan-types.js';
-import { CHAIN, MASQ_MARK, hashName } from './names.js';
+import { CHAIN, MASQ_MARK, digest, hashName } from './names.js';
 
 /** Chains and rules of one table, in the order iptables-restore wants them. */
 interface TableBuilder {
@@ -65,9 +65,10 @@ export function renderIptables(fp: FamilyPlan, nodeName: string): string {
       }
       return;
     }
-    const svc = hashName('SVC', p.id);
-    const svl = hashName('SVL', p.id);
-    const ext = hashName('EXT', p.id);
+    const h = digest(p.id); // one hash per service port; its chains differ by kind
+    const svc = `PXC-SVC-${h}`;
+    const svl = `PXC-SVL-${h}`;
+    const ext = `PXC-EXT-${h}`;
     const usesLocal = (p.internal !== p.cluster) || p.externalLocal;
     const internalChain = p.internal === p.cluster ? svc : svl;
     nat.chains.push(svc);
@@ -109,7 +110,7 @@ export function renderIptables(fp: FamilyPlan, nodeName: string): string {
       }
     }
     if (p.sourceRanges.length > 0 && p.loadBalancerIPs.length > 0) {
-      const fw = hashName('FW', p.id);
+      const fw = `PXC-FW-${h}`;
       filter.chains.push(fw);
       for (const ip of p.loadBalancerIPs) fl(CHAIN.firewall, `${match(ip, p.port)} -m comment --comment ${q(`${p.id} loadBalancerSourceRanges`)} -j ${fw}`);
       for (const range of p.sourceRanges) fl(fw, `-s ${range} -j RETURN`);
@@ -120,7 +121,12 @@ export function renderIptables(fp: FamilyPlan, nodeName: string): string {
   function endpointRules(chain: string, p: ServicePortPlan, endpoints: PlanEndpoint[]): void {
     const proto = p.protocol.toLowerCase();
     const dest = (e: PlanEndpoint) => (v6 ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
-    const sepOf = (e: PlanEndpoint) => hashName('SEP', `${p.id}|${e.ip}|${e.port}`);
+    const seps = new Map<PlanEndpoint, string>();
+    const sepOf = (e: PlanEndpoint) => {
+      let name = seps.get(e);
+      if (!name) seps.set(e, (name = hashName('SEP', `${p.id}|${e.ip}|${e.port}`)));
+      return name;
+    };
     const needsChain = (e: PlanEndpoint) => e.local || p.affinityTimeout !== undefined;
     if (p.affinityTimeout !== undefined) {
       for (const e of endpoints) n(chain, `-m recent --name ${sepOf(e)} --mask ${v6 ? 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff' : '255.255.255.255'} --rsource --rcheck --seconds ${p.affinityTimeout} --reap -j ${sepOf(e)}`);
