@@ -73,12 +73,17 @@ export function convertObjects(objects: SourcedObject[]): Conversion {
     else if (c.kind === 'other') others.push(src);
   }
   // Code-unit order, not localeCompare: the same bytes on every machine whatever its locale.
-  const byId = (a: { namespace?: string; name: string }, b: { namespace?: string; name: string }) =>
-    compareText(`${a.namespace ?? ''}/${a.name}`, `${b.namespace ?? ''}/${b.name}`);
-  state.services.sort(byId);
-  state.slices.sort(byId);
-  state.nodes.sort(byId);
+  state.services = sortById(state.services);
+  state.slices = sortById(state.slices);
+  state.nodes = sortById(state.nodes);
   return { state, diagnostics, others };
+}
+
+/** Sorted by `namespace/name`, each key built once (not once per comparison). */
+function sortById<T extends { namespace?: string; name: string }>(items: T[]): T[] {
+  const keyed = items.map((item) => ({ item, key: `${item.namespace ?? ''}/${item.name}` }));
+  keyed.sort((a, b) => compareText(a.key, b.key));
+  return keyed.map((k) => k.item);
 }
 
 export function compareText(a: string, b: string): number {

@@ -57,6 +57,23 @@ export class ElementIndex {
     return changes;
   }
 
+  /**
+   * Adds a first contribution without reporting changes: the full render and a full rebuild need
+   * the resulting elements only, and 100k change records would be pure garbage there.
+   */
+  load(owner: string, contribution: Record<string, Element[] | undefined>): void {
+    for (const [set, elements] of Object.entries(contribution)) {
+      let entries = this.sets.get(set);
+      if (!entries) this.sets.set(set, (entries = new Map()));
+      for (const e of elements ?? []) {
+        const key = keyText(e);
+        const entry = entries.get(key);
+        if (!entry) entries.set(key, { winner: owner, element: e });
+        else this.add(set, key, owner, e, []);
+      }
+    }
+  }
+
   /** Current elements of a set, in first-insertion order. */
   elements(set: string): Element[] {
     const entries = this.sets.get(set);

@@ -29,9 +29,9 @@ export const NODE_OWNER = ' node';
 function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[]): Table {
   const family = nftFamily(fp);
   const index = new ElementIndex();
-  index.replace(NODE_OWNER, {}, nodeElements(fp));
+  index.load(NODE_OWNER, nodeElements(fp));
   for (const p of fp.ports) {
-    index.replace(p.id, {}, serviceElements(p, fp));
+    index.load(p.id, serviceElements(p, fp));
     if (family === 'ip6' && p.affinityTimeout !== undefined) diagnostics.push(ipv6AffinityWarning(p.id));
   }
   for (const c of index.conflicts) {

@@ -6,6 +6,8 @@ export interface Element {
   data?: (string | number)[];
   verdict?: { kind: 'goto' | 'jump'; target: string } | 'drop' | 'accept';
   comment?: string;
+  /** Memo of the element's text (set on first print; elements are never mutated after creation). */
+  text?: string;
 }
 
 export interface NftSet {

@@ -43,10 +43,12 @@ function setText(s: NftSet): string[] {
 }
 
 export function elementText(e: Element): string {
+  if (e.text !== undefined) return e.text;
   let text = e.key.join(' . ');
   if (e.comment) text += ` comment ${quote(e.comment)}`;
   if (e.data) text += ` : ${e.data.join(' . ')}`;
   if (e.verdict) text += ` : ${typeof e.verdict === 'string' ? e.verdict : `${e.verdict.kind} ${e.verdict.target}`}`;
+  e.text = text;
   return text;
 }
 
