@@ -25,7 +25,7 @@ describe('config: resolveConfig (flags > file > defaults)', () => {
       backend: 'nftables',
       syncPeriodSeconds: 3600,
       minSyncPeriodSeconds: 0,
-      coalesceMs: 20,
+      coalesceMs: 0,
       healthzBindAddress: '0.0.0.0:10256',
       metricsBindAddress: '127.0.0.1:10249',
       logLevel: 'info',
