@@ -9,7 +9,7 @@ import type { Diagnostic } from './model/diagnostics.js';
 import type { IPFamily } from './model/ip.js';
 import { planServices } from './proxy/plan.js';
 import { renderPolicyIptables } from './backends/iptables/policy/index.js';
-import { localPodAddresses, policyTablesJson, renderPolicyNftables, type PolicyRenderOptions } from './backends/nftables/policy/index.js';
+import { policyTablesJson, renderPolicyNftables, type PolicyRenderOptions } from './backends/nftables/policy/index.js';
 import { compilePolicyPlan } from './policy/index.js';
 import type { ClusterState, NodeContext } from './model/types.js';
 
@@ -87,9 +87,8 @@ const POLICY_KINDS = new Set(['Pod', 'Namespace', 'NetworkPolicy']);
 export function compilePolicy(others: SourcedObject[], state: ClusterState, ctx: NodeContext, unknownPods: 'allow' | 'deny') {
   const sources = others.filter((o) => POLICY_KINDS.has(String(o.object.kind)));
   const plan = compilePolicyPlan(sources, { nodeName: ctx.nodeName, nodeIPs: ctx.nodeIPs });
-  const local = localPodAddresses(sources, ctx.nodeName);
   // Unknown-pod addresses are judged inside this node's own pod CIDRs (the Node's), not the cluster's.
   const podCIDRs = state.nodes.find((n) => n.name === ctx.nodeName)?.podCIDRs ?? ctx.clusterCIDRs;
-  const options: PolicyRenderOptions = { unknownPods, podCIDRs, localPods: [...local.ipv4, ...local.ipv6] };
+  const options: PolicyRenderOptions = { unknownPods, podCIDRs };
   return { plan, options };
 }

@@ -1,13 +1,16 @@
 import { warningFor, type Diagnostic } from '../model/diagnostics.js';
 import { isObject } from '../model/fields.js';
 import { parseAddress, sortAddresses } from './cidr.js';
-import { buildInventory, type Inventory, type PodInfo } from './inventory.js';
-import { closedScope, readScope, selectTargets } from './isolation.js';
+import { buildInventory, type PodInfo } from './inventory.js';
+import { closedScope, isOnNode, readScope, type PolicyScope } from './isolation.js';
+import { NamedPorts } from './named-ports.js';
 import { compareStrings, readPolicyObjects, type KubeObject } from './objects.js';
-import { compilePeers } from './peers.js';
-import { ALL_PORTS, compilePorts } from './ports.js';
+import { cachedParse } from './parse-cache.js';
+import { compilePeers, type ResolvedPeers } from './peers.js';
+import { ALL_PORTS, namedPortSpecs, portRanges, type PortSpec } from './ports.js';
 import { readRules, type RuleSpec } from './rules.js';
-import type { AddressSet, CompiledPolicy, CompiledRule, Direction, PolicyContext, PolicyPlan, PolicySource, PolicyTarget } from './types.js';
+import { Selection, type TargetSelection } from './selection.js';
+import type { AddressSet, CompiledPolicy, CompiledRule, Direction, PolicyContext, PolicyPlan, PolicySource, PolicyTarget, RulePorts } from './types.js';
 
 /**
  * Pods, Namespaces and NetworkPolicies (raw, any order) + node context → PolicyPlan. Pure and
@@ -17,28 +20,38 @@ export function compilePolicyPlan(sources: readonly PolicySource[], context: Pol
   const diagnostics: Diagnostic[] = [];
   const objects = readPolicyObjects(sources, diagnostics);
   const inventory = buildInventory(objects.pods, objects.namespaces, diagnostics);
+  const selection = new Selection(inventory, context.nodeName);
+  const named = new NamedPorts();
   const policies: CompiledPolicy[] = [];
-  const isolated = new Map<string, { pod: PodInfo; ingress: string[]; egress: string[] }>();
+  const isolated = new Map<PodInfo, { ingress: string[]; egress: string[] }>();
+  // Policies come sorted by id, so each pod's policy lists fill in sorted order.
   for (const object of objects.networkPolicies) {
-    const compiled = compilePolicy(object, inventory, context.nodeName, diagnostics);
+    const compiled = compilePolicy(object, selection, named, diagnostics);
     if (!compiled) continue;
     policies.push(compiled.policy);
+    const ingress = compiled.policy.policyTypes.includes('Ingress');
+    const egress = compiled.policy.policyTypes.includes('Egress');
     for (const pod of compiled.targets) {
-      const entry = isolated.get(pod.id) ?? { pod, ingress: [], egress: [] };
-      if (compiled.policy.policyTypes.includes('Ingress')) entry.ingress.push(compiled.policy.id);
-      if (compiled.policy.policyTypes.includes('Egress')) entry.egress.push(compiled.policy.id);
-      isolated.set(pod.id, entry);
+      let entry = isolated.get(pod);
+      if (!entry) isolated.set(pod, (entry = { ingress: [], egress: [] }));
+      if (ingress) entry.ingress.push(compiled.policy.id);
+      if (egress) entry.egress.push(compiled.policy.id);
     }
   }
-  const targets: PolicyTarget[] = [...isolated.values()]
-    .sort((a, b) => compareStrings(a.pod.id, b.pod.id))
-    .map(({ pod, ingress, egress }) => ({
+  // The inventory is in pod id order: walking it sorts the targets for free.
+  const targetPods = inventory.pods.filter((pod) => isolated.has(pod));
+  const targets: PolicyTarget[] = targetPods.map((pod) => {
+    const { ingress, egress } = isolated.get(pod)!;
+    return {
       id: pod.id, namespace: pod.namespace, name: pod.name, addresses: pod.addresses,
       ingressIsolated: ingress.length > 0, egressIsolated: egress.length > 0,
-      ingressPolicies: ingress.sort(compareStrings), egressPolicies: egress.sort(compareStrings),
-    }));
+      ingressPolicies: ingress, egressPolicies: egress,
+    };
+  });
+  named.finish(targetPods, inventory.pods);
   const nodeIPs = readNodeIPs(context, diagnostics);
-  return { nodeName: context.nodeName, nodeIPs, targets, policies, diagnostics: diagnostics.sort(compareDiagnostics) };
+  const localPods = selection.addressesOf(inventory.pods.filter((pod) => isOnNode(pod, context.nodeName)));
+  return { nodeName: context.nodeName, nodeIPs, localPods, targets, policies, diagnostics: diagnostics.sort(compareDiagnostics) };
 }
 
 interface PolicyResult {
@@ -47,7 +60,28 @@ interface PolicyResult {
 }
 
 /** undefined when the policy selects no enforcement target here (its warnings are still reported). */
-function compilePolicy(object: KubeObject, inventory: Inventory, nodeName: string | null, diagnostics: Diagnostic[]): PolicyResult | undefined {
+function compilePolicy(object: KubeObject, selection: Selection, named: NamedPorts, diagnostics: Diagnostic[]): PolicyResult | undefined {
+  const { scope, ruleSpecs } = cachedParse(object.body, 'policy', object.ref.file, diagnostics, (d) => readPolicy(object, d));
+  const targets = selection.targets(object.namespace, scope.selector);
+  if (targets.pods.length === 0) return undefined;
+  const rules = (direction: Direction): CompiledRule[] => scope.selectorInvalid
+    ? []
+    : ruleSpecs[direction].map((rule) => compileRule(rule, direction, object, targets, selection, named));
+  return {
+    policy: {
+      id: object.id, namespace: object.namespace, name: object.name, policyTypes: scope.policyTypes,
+      ingress: rules('ingress'), egress: rules('egress'), targets: targets.ids,
+    },
+    targets: targets.pods,
+  };
+}
+
+interface ParsedPolicy {
+  scope: PolicyScope;
+  ruleSpecs: Record<Direction, RuleSpec[]>;
+}
+
+function readPolicy(object: KubeObject, diagnostics: Diagnostic[]): ParsedPolicy {
   const rawSpec = object.body.spec ?? {};
   if (!isObject(rawSpec)) {
     // Fail closed: nothing readable, so isolate the whole namespace both ways and allow nothing.
@@ -59,30 +93,26 @@ function compilePolicy(object: KubeObject, inventory: Inventory, nodeName: strin
     ingress: scope.policyTypes.includes('Ingress') ? readRules(spec, 'ingress', object.ref, diagnostics) : [],
     egress: scope.policyTypes.includes('Egress') ? readRules(spec, 'egress', object.ref, diagnostics) : [],
   };
-  const targets = selectTargets(scope.selector, object.namespace, inventory, nodeName);
-  if (targets.length === 0) return undefined;
-  const rules = (direction: Direction): CompiledRule[] => scope.selectorInvalid
-    ? []
-    : ruleSpecs[direction].map((rule) => compileRule(rule, direction, object, targets, inventory));
-  return {
-    policy: {
-      id: object.id, namespace: object.namespace, name: object.name, policyTypes: scope.policyTypes,
-      ingress: rules('ingress'), egress: rules('egress'), targets: targets.map((p) => p.id),
-    },
-    targets,
-  };
+  return { scope, ruleSpecs };
 }
 
-function compileRule(rule: RuleSpec, direction: Direction, object: KubeObject, targets: PodInfo[], inventory: Inventory): CompiledRule {
-  const resolved = compilePeers(rule.peers, object.namespace, inventory);
-  // Named ports resolve on the destination: the selected pod for ingress, the peer pod for egress.
-  const destinations = direction === 'ingress' ? targets : resolved.pods;
+function compileRule(rule: RuleSpec, direction: Direction, object: KubeObject, targets: TargetSelection, selection: Selection, named: NamedPorts): CompiledRule {
+  const resolved = compilePeers(rule.peers, object.namespace, selection);
   return {
     source: `${object.id} ${direction}[${rule.index}]`,
     index: rule.index,
     peers: resolved.peers,
-    ports: rule.ports === undefined ? ALL_PORTS : compilePorts(rule.ports, destinations),
+    ports: rule.ports === undefined ? ALL_PORTS : compilePorts(rule.ports, direction, targets, resolved, named),
   };
+}
+
+/** Named ports resolve on the destination: the selected pod for ingress, the peer pod for egress. */
+function compilePorts(specs: readonly PortSpec[], direction: Direction, targets: TargetSelection, peers: ResolvedPeers, named: NamedPorts): RulePorts {
+  const names = namedPortSpecs(specs);
+  const exact = direction === 'ingress'
+    ? named.resolve(`targets ${targets.key}`, names, () => targets.pods)
+    : named.resolve(`peers ${peers.key}`, names, peers.pods);
+  return { all: false, ranges: portRanges(specs), named: exact, namedGroups: named.groupsFor(direction === 'ingress' ? 'targets' : 'pods', names) };
 }
 
 function readNodeIPs(context: PolicyContext, diagnostics: Diagnostic[]): AddressSet {

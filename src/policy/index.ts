@@ -5,6 +5,6 @@ export { formatTruthTable, truthTable, type NamedAddress } from './truth-table.j
 export { sourcesOf } from './objects.js';
 export { NAMESPACE_NAME_LABEL } from './inventory.js';
 export type {
-  AddressSet, CompiledPolicy, CompiledRule, Direction, IPBlock, NamedPortEntry, PolicyContext, PolicyPlan,
-  PolicySource, PolicyTarget, PolicyType, PortRange, RulePeers, RulePorts,
+  AddressSet, CompiledPolicy, CompiledRule, Direction, IPBlock, NamedPortEntry, NamedPortGroup, PeerGroup, PolicyContext,
+  PolicyPlan, PolicySource, PolicyTarget, PolicyType, PortRange, RulePeers, RulePorts,
 } from './types.js';

@@ -1,7 +1,7 @@
 import { FieldError, warningFor, type Diagnostic, type ObjectRef } from '../model/diagnostics.js';
 import type { Json } from '../model/fields.js';
-import type { Inventory, PodInfo } from './inventory.js';
-import { MATCH_ALL, matchesSelector, parseSelector, type Selector } from './selectors.js';
+import type { PodInfo } from './inventory.js';
+import { MATCH_ALL, parseSelector, type Selector } from './selectors.js';
 import type { PolicyType } from './types.js';
 
 /** Which pods a policy isolates, and in which directions. */
@@ -73,12 +73,6 @@ function readPodSelector(spec: Json, ref: ObjectRef, diagnostics: Diagnostic[]):
     diagnostics.push(warningFor(ref, err.field, `${err.message}; policy isolates every pod of its namespace and allows nothing`));
     return { selector: MATCH_ALL, invalid: true };
   }
-}
-
-/** The enforcement targets: selected pods of the policy's namespace on this node (every node when null). */
-export function selectTargets(selector: Selector, namespace: string, inventory: Inventory, nodeName: string | null): PodInfo[] {
-  return (inventory.podsByNamespace.get(namespace) ?? [])
-    .filter((pod) => isOnNode(pod, nodeName) && matchesSelector(selector, pod.labels));
 }
 
 export function isOnNode(pod: PodInfo, nodeName: string | null): boolean {

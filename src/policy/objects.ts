@@ -1,5 +1,6 @@
 import { warningFor, type Diagnostic, type ObjectRef } from '../model/diagnostics.js';
 import { isObject, type Json } from '../model/fields.js';
+import { cachedParse } from './parse-cache.js';
 import type { Labels } from './selectors.js';
 import type { PolicySource } from './types.js';
 
@@ -43,7 +44,7 @@ export function readPolicyObjects(sources: readonly PolicySource[], diagnostics:
       return;
     }
     if (kind !== 'Pod' && kind !== 'Namespace' && kind !== 'NetworkPolicy') return;
-    const object = readIdentity(value, kind, file, diagnostics);
+    const object = cachedParse(value, kind, file, diagnostics, (d) => readIdentity(value, kind, file, d));
     if (object) found[kind].push(object);
   };
   for (const source of sources) visit(source.object, source.file);
@@ -84,20 +85,20 @@ function skip(ref: ObjectRef, field: string, message: string, diagnostics: Diagn
 
 /** Sorted by id; of duplicates the one with the smallest JSON text wins, so input order never matters. */
 function unique(objects: KubeObject[], diagnostics: Diagnostic[]): KubeObject[] {
-  const byId = new Map<string, KubeObject[]>();
-  for (const o of objects) byId.set(o.id, [...(byId.get(o.id) ?? []), o]);
+  const sorted = [...objects].sort((a, b) => compareStrings(a.id, b.id));
   const out: KubeObject[] = [];
-  for (const id of [...byId.keys()].sort(compareStrings)) {
-    const copies = byId.get(id)!;
-    if (copies.length === 1) {
-      out.push(copies[0]);
-      continue;
+  for (let i = 0; i < sorted.length;) {
+    let j = i + 1;
+    while (j < sorted.length && sorted[j].id === sorted[i].id) j++;
+    if (j === i + 1) out.push(sorted[i]);
+    else {
+      const texts = sorted.slice(i, j).map((o) => ({ o, text: JSON.stringify(o.body) })).sort((a, b) => compareStrings(a.text, b.text));
+      out.push(texts[0].o);
+      if (texts.some((t) => t.text !== texts[0].text)) {
+        diagnostics.push(warningFor(texts[texts.length - 1].o.ref, undefined, 'duplicate object with different content; one copy used'));
+      }
     }
-    const texts = copies.map((o) => ({ o, text: JSON.stringify(o.body) })).sort((a, b) => compareStrings(a.text, b.text));
-    out.push(texts[0].o);
-    if (texts.some((t) => t.text !== texts[0].text)) {
-      diagnostics.push(warningFor(texts[texts.length - 1].o.ref, undefined, 'duplicate object with different content; one copy used'));
-    }
+    i = j;
   }
   return out;
 }

@@ -1,8 +1,10 @@
 import { FieldError } from '../model/diagnostics.js';
 import { isObject } from '../model/fields.js';
 import { compareCIDRText, parseCIDR, rangesToCIDRs, subtractRanges, type AddressRange } from './cidr.js';
-import type { Inventory, PodInfo } from './inventory.js';
-import { matchesSelector, parseSelector, type Selector } from './selectors.js';
+import type { PodInfo } from './inventory.js';
+import { compareStrings } from './objects.js';
+import { parseSelector, type Selector } from './selectors.js';
+import type { GroupSelection, Selection } from './selection.js';
 import type { AddressSet, IPBlock, RulePeers } from './types.js';
 
 /** NetworkPolicyPeer: podSelector and/or namespaceSelector, or an ipBlock alone. */
@@ -68,61 +70,46 @@ function parseIPBlock(raw: unknown, field: string): IPBlockPeer {
   };
 }
 
-/** The pods a selector peer chooses: "pods matching podSelector in the namespaces selected by namespaceSelector". */
-export function selectPeerPods(peer: SelectorPeer, policyNamespace: string, inventory: Inventory): PodInfo[] {
-  const namespaces = peer.namespaceSelector
-    ? [...inventory.namespaces].filter(([, labels]) => matchesSelector(peer.namespaceSelector!, labels)).map(([name]) => name)
-    : [policyNamespace];
-  const out: PodInfo[] = [];
-  for (const ns of namespaces) {
-    for (const pod of inventory.podsByNamespace.get(ns) ?? []) {
-      if (!peer.podSelector || matchesSelector(peer.podSelector, pod.labels)) out.push(pod);
-    }
-  }
-  return out;
-}
-
 export interface ResolvedPeers {
   peers: RulePeers;
+  /** Identity of the peer pod selection: `*` for every pod, else the sorted group ids. */
+  key: string;
   /** Pods that are peers (every pod when `peers.all`): where egress named ports resolve. */
-  pods: PodInfo[];
+  pods(): readonly PodInfo[];
 }
 
 /** Resolves the valid peers of one rule; `undefined` means from/to was absent or empty (all peers). */
-export function compilePeers(specs: readonly PeerSpec[] | undefined, policyNamespace: string, inventory: Inventory): ResolvedPeers {
+export function compilePeers(specs: readonly PeerSpec[] | undefined, policyNamespace: string, selection: Selection): ResolvedPeers {
   if (specs === undefined) {
-    return { peers: { all: true, pods: emptySet(), ipBlocks: [], nets: emptySet() }, pods: inventory.pods };
+    return { peers: { all: true, pods: emptySet(), groups: [], ipBlocks: [], nets: emptySet() }, key: '*', pods: () => selection.inventory.pods };
   }
-  const pods = new Map<string, PodInfo>();
+  const groups = new Map<string, GroupSelection>();
   const blocks: IPBlockPeer[] = [];
   for (const spec of specs) {
     if (spec.kind === 'ipBlock') blocks.push(spec);
-    else for (const pod of selectPeerPods(spec, policyNamespace, inventory)) pods.set(pod.id, pod);
+    else {
+      const g = selection.peerGroup(spec, policyNamespace);
+      groups.set(g.group.id, g);
+    }
   }
-  const podList = [...pods.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...groups.values()].sort((a, b) => compareStrings(a.group.id, b.group.id));
+  const union = selection.union(sorted);
   const remaining = blocks.flatMap((b) => subtractRanges(b.range, b.holes));
   return {
     peers: {
       all: false,
-      pods: addressesOf(podList),
+      pods: union.pods,
+      groups: sorted.map((g) => g.group),
       ipBlocks: uniqueBlocks(blocks.map((b) => b.block)),
       nets: { ipv4: rangesToCIDRs('ipv4', remaining), ipv6: rangesToCIDRs('ipv6', remaining) },
     },
-    pods: podList,
+    key: union.key,
+    pods: union.members,
   };
 }
 
 export function emptySet(): AddressSet {
   return { ipv4: [], ipv6: [] };
-}
-
-export function addressesOf(pods: readonly PodInfo[]): AddressSet {
-  const keyed = (family: keyof AddressSet) => {
-    const byKey = new Map<string, string>();
-    for (const pod of pods) for (const a of pod.addresses[family]) byKey.set(pod.addressKeys.get(a)!, a);
-    return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
-  };
-  return { ipv4: keyed('ipv4'), ipv6: keyed('ipv6') };
 }
 
 function uniqueBlocks(blocks: IPBlock[]): IPBlock[] {

@@ -1,7 +1,6 @@
 import { FieldError } from '../model/diagnostics.js';
 import { isObject } from '../model/fields.js';
 import { PROTOCOLS, type Protocol } from '../model/types.js';
-import { addressSortKey } from './cidr.js';
 import { findNamedPort, type PodInfo } from './inventory.js';
 import type { NamedPortEntry, PortRange, RulePorts } from './types.js';
 
@@ -16,7 +15,7 @@ export interface PortSpec {
   name?: string;
 }
 
-export const ALL_PORTS: RulePorts = { all: true, ranges: [], named: [] };
+export const ALL_PORTS: RulePorts = { all: true, ranges: [], named: [], namedGroups: [] };
 
 /** Parses one entry, throwing a FieldError on anything the API server would reject. */
 export function parsePolicyPort(raw: unknown, field: string): PortSpec {
@@ -57,37 +56,49 @@ export function isPortName(name: string): boolean {
   return /^[-a-z0-9]{1,15}$/.test(name) && /[a-z]/.test(name) && !name.startsWith('-') && !name.endsWith('-') && !name.includes('--');
 }
 
-/**
- * Resolves a rule's port list against the pods that can be its destination. Named ports resolve
- * per destination pod; a pod without the name (and protocol) gets nothing from that entry.
- */
-export function compilePorts(specs: readonly PortSpec[], destinations: readonly PodInfo[]): RulePorts {
+/** The numeric entries of a rule's port list (`port`, `port..endPort`, or a whole protocol), sorted and unique. */
+export function portRanges(specs: readonly PortSpec[]): PortRange[] {
   const ranges: PortRange[] = [];
-  const named: NamedPortEntry[] = [];
   for (const spec of specs) {
-    if (spec.name === undefined) {
-      ranges.push({ protocol: spec.protocol, ...(spec.port !== undefined ? { port: spec.port } : {}), ...(spec.endPort !== undefined ? { endPort: spec.endPort } : {}) });
-      continue;
-    }
-    for (const pod of destinations) {
+    if (spec.name !== undefined) continue;
+    ranges.push({ protocol: spec.protocol, ...(spec.port !== undefined ? { port: spec.port } : {}), ...(spec.endPort !== undefined ? { endPort: spec.endPort } : {}) });
+  }
+  return uniqueSorted(ranges, comparePortRanges);
+}
+
+/** The named entries of a rule's port list, unique, as `name/PROTOCOL` sorted. */
+export function namedPortSpecs(specs: readonly PortSpec[]): { name: string; protocol: Protocol }[] {
+  const byKey = new Map<string, { name: string; protocol: Protocol }>();
+  for (const spec of specs) if (spec.name !== undefined) byKey.set(`${spec.name}/${spec.protocol}`, { name: spec.name, protocol: spec.protocol });
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+}
+
+const PROTOCOL_RANK: Record<Protocol, number> = { SCTP: 0, TCP: 1, UDP: 2 };
+
+/**
+ * Named ports resolved per destination pod: a pod without the name (and protocol) gets nothing
+ * from that entry. Sorted by family, address, protocol, port; unique.
+ */
+export function resolveNamedPorts(specs: readonly { name: string; protocol: Protocol }[], destinations: Iterable<PodInfo>): NamedPortEntry[] {
+  if (specs.length === 0) return [];
+  // One number per entry orders it: family, address integer (< 2^32), protocol, port.
+  const byKey = new Map<number, NamedPortEntry>();
+  for (const pod of destinations) {
+    for (const spec of specs) {
       const port = findNamedPort(pod, spec.name, spec.protocol);
       if (port === undefined) continue;
-      for (const address of pod.addresses.ipv4) named.push({ family: 'ipv4', address, protocol: spec.protocol, port });
-      for (const address of pod.addresses.ipv6) named.push({ family: 'ipv6', address, protocol: spec.protocol, port });
+      const tail = PROTOCOL_RANK[spec.protocol] * 65536 + port;
+      const { ipv4, ipv6 } = pod.addresses;
+      for (let i = 0; i < ipv4.length; i++) byKey.set(pod.ranks.ipv4[i] * 262144 + tail, { family: 'ipv4', address: ipv4[i], protocol: spec.protocol, port });
+      for (let i = 0; i < ipv6.length; i++) byKey.set((2 ** 32 + pod.ranks.ipv6[i]) * 262144 + tail, { family: 'ipv6', address: ipv6[i], protocol: spec.protocol, port });
     }
   }
-  return { all: false, ranges: uniqueSorted(ranges, comparePortRanges), named: uniqueNamed(named) };
+  const keys = Float64Array.from(byKey.keys()).sort();
+  return Array.from(keys, (k) => byKey.get(k)!);
 }
 
 export function comparePortRanges(a: PortRange, b: PortRange): number {
   return compare(a.protocol, b.protocol) || (a.port ?? 0) - (b.port ?? 0) || (a.endPort ?? 0) - (b.endPort ?? 0);
-}
-
-/** Sorted by address, protocol, port; duplicates removed. */
-function uniqueNamed(entries: NamedPortEntry[]): NamedPortEntry[] {
-  const byKey = new Map<string, NamedPortEntry>();
-  for (const e of entries) byKey.set(`${addressSortKey(e.address)} ${e.protocol} ${String(e.port).padStart(5, '0')}`, e);
-  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
 }
 
 function compare(a: string, b: string): number {

@@ -9,7 +9,7 @@ const CHUNK = 2000;
 
 /** Replace mode: the table is deleted and rebuilt in the same transaction (start-up, repair, after failure). */
 export function replaceTableText(t: Table): string {
-  return [`add table ${t.family} ${TABLE}`, `delete table ${t.family} ${TABLE}`, tableText(t)].join('\n') + '\n';
+  return [`add table ${t.family} ${t.name}`, `delete table ${t.family} ${t.name}`, tableText(t)].join('\n') + '\n';
 }
 
 /**
@@ -19,13 +19,13 @@ export function replaceTableText(t: Table): string {
 export function refreshTableText(t: Table, staleChains: string[]): string {
   const bare: Table = { ...t, sets: t.sets.map((s) => ({ ...s, elements: [] })), chains: t.chains.map((c) => ({ ...c, rules: [] })) };
   const lines = [tableText(bare)];
-  for (const s of t.sets) if (s.name !== SET.affinity) lines.push(`flush ${s.dataType ? 'map' : 'set'} ${t.family} ${TABLE} ${s.name}`);
-  for (const c of t.chains) lines.push(`flush chain ${t.family} ${TABLE} ${c.name}`);
-  for (const c of staleChains) lines.push(`delete chain ${t.family} ${TABLE} ${c}`);
-  for (const c of t.chains) for (const r of c.rules) lines.push(`add rule ${t.family} ${TABLE} ${c.name} ${ruleText(r)}`);
+  for (const s of t.sets) if (s.name !== SET.affinity) lines.push(`flush ${s.dataType ? 'map' : 'set'} ${t.family} ${t.name} ${s.name}`);
+  for (const c of t.chains) lines.push(`flush chain ${t.family} ${t.name} ${c.name}`);
+  for (const c of staleChains) lines.push(`delete chain ${t.family} ${t.name} ${c}`);
+  for (const c of t.chains) for (const r of c.rules) lines.push(`add rule ${t.family} ${t.name} ${c.name} ${ruleText(r)}`);
   for (const s of t.sets) {
     for (let i = 0; i < s.elements.length; i += CHUNK) {
-      lines.push(`add element ${t.family} ${TABLE} ${s.name} { ${s.elements.slice(i, i + CHUNK).map(elementText).join(', ')} }`);
+      lines.push(`add element ${t.family} ${t.name} ${s.name} { ${s.elements.slice(i, i + CHUNK).map(elementText).join(', ')} }`);
     }
   }
   return lines.join('\n') + '\n';

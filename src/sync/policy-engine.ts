@@ -1,6 +1,6 @@
 import { renderPolicyIptables } from '../backends/iptables/policy/index.js';
 import type { NftFamily } from '../backends/nftables/ast.js';
-import { localPodAddresses, POLICY_TABLE, renderPolicyNftables, type PolicyRenderOptions } from '../backends/nftables/policy/index.js';
+import { POLICY_TABLE, renderPolicyNftables, type PolicyRenderOptions } from '../backends/nftables/policy/index.js';
 import type { Table } from '../backends/nftables/ruleset.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { IPFamily } from '../model/ip.js';
@@ -25,8 +25,8 @@ function compile(store: PolicyStore, ctx: NodeContext, opts: PolicyEngineOptions
   const sources = store.sources();
   const plan = compilePolicyPlan(sources, { nodeName: ctx.nodeName, nodeIPs: ctx.nodeIPs });
   plan.diagnostics.forEach((d) => opts.onDiagnostic?.(d));
-  const local = localPodAddresses(sources, ctx.nodeName);
-  return { plan, render: { unknownPods: opts.unknownPods, podCIDRs: opts.podCIDRs(), localPods: [...local.ipv4, ...local.ipv6] } };
+  // The plan carries this node's pods (plan.localPods), which the renderers read for unknown-pod judgement.
+  return { plan, render: { unknownPods: opts.unknownPods, podCIDRs: opts.podCIDRs() } };
 }
 
 /**
@@ -95,6 +95,8 @@ function parseIpsets(text: string): Map<string, IpsetState> {
  */
 export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
   private applied = new Map<IPFamily, Map<string, IpsetState>>();
+  /** The policy rules last restored per family: a pod change alters ipset members only, not rules. */
+  private appliedRules = new Map<IPFamily, string>();
   private trusted = false;
 
   constructor(private readonly exec: Executor, private readonly opts: PolicyEngineOptions, private readonly families: IPFamily[] = ['ipv4', 'ipv6']) {}
@@ -125,19 +127,29 @@ export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
         // Nothing isolated any more: drop our policy chains and hooks.
         await removeChains(this.exec, tool, 'filter', /^(PROXYCTL-POLICY|PXP)-/);
       }
-      if (filter) {
+      if (filter && (replace || this.appliedRules.get(family) !== out.rules)) {
         const restore = ['*filter', ...[...filter.chains.keys()].map((c) => `:${c} - [0:0]`), ...[...filter.chains.values()].flat(), 'COMMIT'].join('\n') + '\n';
         await runOrThrow(this.exec, `${tool}-restore`, ['-w', '--noflush'], restore);
         // Appended: the policy chains ACCEPT allowed traffic, which must not skip the service rejects.
         await ensureHooks(this.exec, tool, parsed, 'last');
       }
-      for (const name of have.keys()) if (!want.has(name)) await this.exec.run('ipset', ['destroy', name]);
+      // After a restart or upgrade the kernel may hold sets we never applied in this process: list ours.
+      const stale = replace ? await this.ourSets(family) : [...have.keys()];
+      for (const name of stale) if (!want.has(name)) await this.exec.run('ipset', ['destroy', name]);
       this.applied.set(family, want);
+      this.appliedRules.set(family, out.rules);
       parts.push(lines.join('\n'), out.rules);
       counts.push({ family, chains: filter?.chains.size ?? 0, rules: [...(filter?.chains.values() ?? [])].flat().length, elements: [...want.values()].reduce((n, s) => n + s.members.size, 0) });
     }
     this.trusted = true;
     return { mode: replace ? 'replace' : 'partial', transaction: parts.join('\n'), elements: counts.reduce((n, c) => n + (c.elements ?? 0), 0), chains: counts.reduce((n, c) => n + c.chains, 0), counts };
+  }
+
+  /** Our ipsets of one family in the kernel (pxc-*, names ending in 4 or 6). */
+  private async ourSets(family: IPFamily): Promise<string[]> {
+    const r = await this.exec.run('ipset', ['list', '-n']);
+    const suffix = family === 'ipv4' ? '4' : '6';
+    return r.exitCode === 0 ? r.stdout.split('\n').filter((n) => n.startsWith('pxc-') && n.endsWith(suffix)) : [];
   }
 
   async verify(): Promise<boolean> {

@@ -47,6 +47,21 @@ export function set(t: Table, name: string): NftSet {
   return s;
 }
 
+/** The id of the peer group with this canonical selector, wherever the plan uses it. */
+export function groupId(plan: PolicyPlan, selector: string): string {
+  const g = plan.policies.flatMap((p) => [...p.ingress, ...p.egress]).flatMap((r) => r.peers.groups).find((x) => x.selector === selector);
+  if (!g) throw new Error(`no peer group ${selector}`);
+  return g.id;
+}
+
+/** The id of the named-port group (scope, name, protocol), wherever the plan uses it. */
+export function namedId(plan: PolicyPlan, scope: 'targets' | 'pods', name: string, protocol = 'TCP'): string {
+  const g = plan.policies.flatMap((p) => [...p.ingress, ...p.egress]).flatMap((r) => r.ports.namedGroups)
+    .find((x) => x.scope === scope && x.name === name && x.protocol === protocol);
+  if (!g) throw new Error(`no named port group ${scope} ${name}/${protocol}`);
+  return g.id;
+}
+
 /** Set elements as nft text (`10.0.0.1`, `0.0.0.0/0 . tcp . 80-90`, `10.0.0.2 : jump x`). */
 export function elements(s: NftSet): string[] {
   return s.elements.map((e) => [e.key.join(' . '), e.verdict && typeof e.verdict !== 'string' ? `${e.verdict.kind} ${e.verdict.target}` : undefined].filter(Boolean).join(' : '));

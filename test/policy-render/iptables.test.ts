@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { renderPolicyIptables, groupChain, groupSet, policyChain, ruleSet, staticSet } from '../../src/backends/iptables/policy/index.js';
+import { renderPolicyIptables, groupChain, groupSet, namedSet, netSet, peerSet, policyChain, staticSet } from '../../src/backends/iptables/policy/index.js';
 import { groupKey } from '../../src/backends/nftables/policy/groups.js';
 import type { PolicyRenderOptions } from '../../src/backends/nftables/policy/options.js';
 import { compile, netpol, pod } from '../policy/fixtures.js';
-import { webPlan } from './helpers.js';
+import { groupId, namedId, webPlan } from './helpers.js';
 
 const ALLOW: PolicyRenderOptions = { unknownPods: 'allow', podCIDRs: ['10.244.0.0/24', 'fd00:10:244::/64'] };
 const DENY: PolicyRenderOptions = { ...ALLOW, unknownPods: 'deny' };
@@ -85,36 +85,58 @@ describe('policy render: iptables layout', () => {
     expect(input.slice(1).every((l) => l.includes(' src -m comment') && l.includes('-j PXP-EG-'))).to.equal(true);
   });
 
-  it('policy rules: peer sets × port alternatives; named ports in a hash:ip,port set matched dst,dst', () => {
-    const r = renderPolicyIptables(webPlan(), 'ipv4', ALLOW);
+  it('policy rules: (peer group | nets) × (port alternatives | named ports); named ports in a hash:ip,port set matched dst,dst', () => {
+    const plan = webPlan();
+    const r = renderPolicyIptables(plan, 'ipv4', ALLOW);
     const sets = ipsets(r.ipset);
-    const s = (kind: 'pods' | 'nets' | 'named', i = 0) => ruleSet(`prod/web ingress[${i}]`, kind, 'ipv4');
+    const db = peerSet(groupId(plan, 'pods {app In (db)} in namespace prod'), 'ipv4');
+    const nets = netSet(plan.policies.find((p) => p.id === 'prod/web')!.ingress[0].peers.nets.ipv4, 'ipv4');
+    const http = namedSet(namedId(plan, 'targets', 'http'), 'ipv4');
     expect(chainRules(r.rules, policyChain('prod/web', 'ingress'))).to.deep.equal([
-      `-m set --match-set ${s('pods')} src -p tcp -m multiport --dports 9000:9010 -m comment --comment "prod/web ingress[0]" -j ACCEPT`,
-      `-m set --match-set ${s('pods')} src -m set --match-set ${s('named')} dst,dst -m comment --comment "prod/web ingress[0]" -j ACCEPT`,
-      `-m set --match-set ${s('nets')} src -p tcp -m multiport --dports 9000:9010 -m comment --comment "prod/web ingress[0]" -j ACCEPT`,
-      `-m set --match-set ${s('nets')} src -m set --match-set ${s('named')} dst,dst -m comment --comment "prod/web ingress[0]" -j ACCEPT`,
-      `-m set --match-set ${s('pods', 1)} src -p udp -m comment --comment "prod/web ingress[1]" -j ACCEPT`,
-      `-m set --match-set ${s('pods', 1)} src -m set --match-set ${s('named', 1)} dst,dst -m comment --comment "prod/web ingress[1]" -j ACCEPT`,
+      `-m set --match-set ${db} src -p tcp -m multiport --dports 9000:9010 -m comment --comment "prod/web ingress[0]" -j ACCEPT`,
+      `-m set --match-set ${db} src -m set --match-set ${http} dst,dst -m comment --comment "prod/web ingress[0]" -j ACCEPT`,
+      `-m set --match-set ${nets} src -p tcp -m multiport --dports 9000:9010 -m comment --comment "prod/web ingress[0]" -j ACCEPT`,
+      `-m set --match-set ${nets} src -m set --match-set ${http} dst,dst -m comment --comment "prod/web ingress[0]" -j ACCEPT`,
+      // ingress[1] has only an IPv6 ipBlock: no IPv4 rule.
     ]);
-    expect(sets.get(s('pods'))).to.deep.equal({ type: 'hash:ip', members: ['10.244.1.4'] });
-    expect(sets.get(s('nets'))!.type).to.equal('hash:net');
-    expect(sets.get(s('nets'))!.members).to.include('10.245.0.0/16');
-    expect(sets.get(s('named'))).to.deep.equal({ type: 'hash:ip,port', members: ['10.244.0.2,tcp:8080', '10.244.0.3,tcp:8081'] });
-    const v6 = ipsets(renderPolicyIptables(webPlan(), 'ipv6', ALLOW).ipset);
-    expect(v6.get(ruleSet('prod/web ingress[1]', 'nets', 'ipv6'))!.members).to.deep.equal(['fd00:192:168::/48']);
-    expect(renderPolicyIptables(webPlan(), 'ipv6', ALLOW).ipset).to.include('family inet6');
+    expect(sets.get(db)).to.deep.equal({ type: 'hash:ip', members: ['10.244.1.4'] });
+    expect(sets.get(nets)!.type).to.equal('hash:net');
+    expect(sets.get(nets)!.members).to.include('10.245.0.0/16');
+    expect(sets.get(http)).to.deep.equal({ type: 'hash:ip,port', members: ['10.244.0.2,tcp:8080', '10.244.0.3,tcp:8081'] });
+    const v6 = renderPolicyIptables(plan, 'ipv6', ALLOW);
+    expect(ipsets(v6.ipset).get(netSet(['fd00:192:168::/48'], 'ipv6'))!.members).to.deep.equal(['fd00:192:168::/48']);
+    expect(chainRules(v6.rules, policyChain('prod/web', 'ingress')).at(-1)).to.equal(
+      `-m set --match-set ${netSet(['fd00:192:168::/48'], 'ipv6')} src -p udp -m comment --comment "prod/web ingress[1]" -j ACCEPT`,
+    );
+    expect(v6.ipset).to.include('family inet6');
   });
 
-  it('egress matches the remote end as destination', () => {
-    const r = renderPolicyIptables(webPlan(), 'ipv4', ALLOW);
-    expect(chainRules(r.rules, policyChain('prod/web', 'egress'))[0]).to.match(/^-m set --match-set pxc-[a-z2-7]{16}-pods4 dst /);
+  it('egress matches the remote end as destination; a named port pairs with the peer group only', () => {
+    const plan = webPlan();
+    const r = renderPolicyIptables(plan, 'ipv4', ALLOW);
+    expect(chainRules(r.rules, policyChain('prod/web', 'egress'))).to.deep.equal([
+      `-m set --match-set ${peerSet(groupId(plan, 'pods {app In (db)} in namespace prod'), 'ipv4')} dst -m set --match-set ${namedSet(namedId(plan, 'pods', 'sql'), 'ipv4')} dst,dst -m comment --comment "prod/web egress[0]" -j PROXYCTL-POLICY-ALLOWED`,
+      '-p udp -m multiport --dports 53 -m comment --comment "prod/web egress[1]" -j PROXYCTL-POLICY-ALLOWED',
+    ]);
+    expect(chainRules(r.rules, policyChain('prod/web', 'egress'))[0]).to.match(/^-m set --match-set pxc-[a-z2-7]{16}-peers4 dst /);
   });
 
   it('an ipBlock of 0.0.0.0/0 or ::/0 is split in halves (hash:net holds no /0)', () => {
     const plan = compile([pod('x/a', { ips: ['10.244.0.2', 'fd00::2'] }), netpol('x/p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }] }] })]);
-    expect(ipsets(renderPolicyIptables(plan, 'ipv4', ALLOW).ipset).get(ruleSet('x/p egress[0]', 'nets', 'ipv4'))!.members).to.deep.equal(['0.0.0.0/1', '128.0.0.0/1']);
-    expect(ipsets(renderPolicyIptables(plan, 'ipv6', ALLOW).ipset).get(ruleSet('x/p egress[0]', 'nets', 'ipv6'))!.members).to.deep.equal(['::/1', '8000::/1']);
+    expect(ipsets(renderPolicyIptables(plan, 'ipv4', ALLOW).ipset).get(netSet(['0.0.0.0/0'], 'ipv4'))!.members).to.deep.equal(['0.0.0.0/1', '128.0.0.0/1']);
+    expect(ipsets(renderPolicyIptables(plan, 'ipv6', ALLOW).ipset).get(netSet(['::/0'], 'ipv6'))!.members).to.deep.equal(['::/1', '8000::/1']);
+  });
+
+  it('rules naming the same peers or named port share one ipset', () => {
+    const objects = [
+      pod('x/a', { labels: { app: 'a', tier: 'web' }, ips: ['10.244.0.2'], ports: [{ name: 'http', containerPort: 8080 }] }),
+      pod('x/b', { labels: { app: 'b', tier: 'web' }, ips: ['10.244.0.3'], ports: [{ name: 'http', containerPort: 8081 }] }),
+      netpol('x/p1', { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { tier: 'web' } } }], ports: [{ port: 'http' }] }] }),
+      netpol('x/p2', { podSelector: { matchLabels: { app: 'b' } }, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web'] }] } }], ports: [{ port: 'http' }] }] }),
+    ];
+    const r = renderPolicyIptables(compile(objects), 'ipv4', ALLOW);
+    const shared = [...ipsets(r.ipset)].filter(([name]) => /-(peers|named)4$/.test(name)).map(([, s]) => `${s.type} ${s.members.join(' ')}`);
+    expect(shared.sort()).to.deep.equal(['hash:ip 10.244.0.2 10.244.0.3', 'hash:ip,port 10.244.0.2,tcp:8080 10.244.0.3,tcp:8081']);
   });
 
   it('multiport chunks at 15 ports (a range counts two); a protocol without port is just -p', () => {
@@ -125,7 +147,6 @@ describe('policy render: iptables layout', () => {
       '-p tcp -m multiport --dports 1000,1002,1004,1006,1008,1010,1012,1014,1016,1018,1020,1022,1024,1026',
       '-p tcp -m multiport --dports 2000:2010',
       '-p udp',
-      `-m set --match-set ${ruleSet('x/p ingress[0]', 'named', 'ipv4')} dst,dst`,
     ]);
   });
 

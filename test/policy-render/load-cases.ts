@@ -2,6 +2,7 @@
 import type { PolicyRenderOptions } from '../../src/backends/nftables/policy/index.js';
 import type { PolicyPlan } from '../../src/policy/types.js';
 import { compile, namespace, netpol, pod } from '../policy/fixtures.js';
+import { syntheticPolicyCluster } from '../policy/synthetic.js';
 import { NODE_IP, webCluster } from './helpers.js';
 
 export interface LoadCase {
@@ -60,5 +61,7 @@ export function loadCases(): LoadCase[] {
     { name: 'nothing isolated, unknown pods denied', plan: compile([pod('a/x', { ips: ['10.244.0.2'] })], 'node-1'), opts: deny },
     { name: 'every shape, both families', plan: compile(wide(), 'node-1', [NODE_IP]), opts: { ...deny, podCIDRs: [...CIDRS, '10.244.0.0/16'] } },
     { name: '40 policies', plan: compile(many(), null, [NODE_IP]), opts: allow },
+    // Sets shared by many rules and policies: the scale fixture, small.
+    { name: 'synthetic 600 pods, 60 policies', plan: compile(syntheticPolicyCluster({ pods: 600, namespaces: 20, policies: 60 }), 'node-a', [NODE_IP]), opts: { unknownPods: 'deny', podCIDRs: ['10.100.0.0/16'] } },
   ];
 }

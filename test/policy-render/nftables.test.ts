@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { policyChain, policyTablesJson, renderPolicyNftables, ruleSet, type PolicyRenderOptions } from '../../src/backends/nftables/policy/index.js';
+import { namedSet, netSet, peerSet, policyChain, policyTablesJson, portSet, renderPolicyNftables, type PolicyRenderOptions } from '../../src/backends/nftables/policy/index.js';
 import { groupChain } from '../../src/backends/nftables/policy/names.js';
 import { groupKey } from '../../src/backends/nftables/policy/groups.js';
 import { NftJson } from '../../src/backends/nftables/schema.js';
 import { tablesText } from '../../src/backends/nftables/text.js';
 import { ruleText } from '../../src/backends/nftables/ast.js';
 import { compile, namespace, netpol, pod } from '../policy/fixtures.js';
-import { chain, elements, set, table, webPlan } from './helpers.js';
+import { chain, elements, groupId, namedId, set, table, webPlan } from './helpers.js';
 
 const ALLOW: PolicyRenderOptions = { unknownPods: 'allow', podCIDRs: ['10.244.0.0/24', 'fd00:10:244::/64'] };
 const DENY: PolicyRenderOptions = { ...ALLOW, unknownPods: 'deny' };
@@ -73,73 +73,115 @@ describe('policy render: nftables layout', () => {
     ]);
   });
 
-  const cases: { name: string; family: 'ip' | 'ip6'; set: [string, 'ingress' | 'egress', number, 'pods' | 'nets' | 'ports']; want: string[] }[] = [
-    { name: 'peer pods of a podSelector (on any node)', family: 'ip', set: ['prod/web', 'ingress', 0, 'pods'], want: ['10.244.1.4'] },
-    { name: 'ipBlock with except, flattened into disjoint nets', family: 'ip', set: ['prod/web', 'ingress', 0, 'nets'], want: ['10.0.0.0/9', '10.128.0.0/10', '10.192.0.0/11', '10.224.0.0/12', '10.240.0.0/14', '10.245.0.0/16', '10.246.0.0/15', '10.248.0.0/13'] },
-    { name: 'ingress ports: a range for any daddr, named ports per local pod', family: 'ip', set: ['prod/web', 'ingress', 0, 'ports'], want: ['0.0.0.0/0 . tcp . 9000-9010', '10.244.0.2 . tcp . 8080', '10.244.0.3 . tcp . 8081'] },
-    { name: 'IPv6 named ports use the pods\' IPv6 addresses', family: 'ip6', set: ['prod/web', 'ingress', 0, 'ports'], want: ['::/0 . tcp . 9000-9010', 'fd00:10:244::2 . tcp . 8080', 'fd00:10:244::3 . tcp . 8081'] },
-    { name: 'a protocol without port is the whole port range', family: 'ip6', set: ['prod/web', 'ingress', 1, 'ports'], want: ['::/0 . udp . 0-65535'] },
-    { name: 'IPv6 ipBlock lands in the ip6 table', family: 'ip6', set: ['prod/web', 'ingress', 1, 'nets'], want: ['fd00:192:168::/48'] },
-    { name: 'egress named port resolves on the peer pod', family: 'ip', set: ['prod/web', 'egress', 0, 'ports'], want: ['10.244.1.4 . tcp . 3306'] },
-    { name: 'egress single port', family: 'ip', set: ['prod/web', 'egress', 1, 'ports'], want: ['0.0.0.0/0 . udp . 53'] },
+  // webPlan's shared sets, by what they hold.
+  const DB = () => peerSet(groupId(webPlan(), 'pods {app In (db)} in namespace prod'));
+  const HTTP = () => namedSet(namedId(webPlan(), 'targets', 'http'));
+  const SQL = () => namedSet(namedId(webPlan(), 'pods', 'sql'));
+  const NETS4 = ['10.0.0.0/9', '10.128.0.0/10', '10.192.0.0/11', '10.224.0.0/12', '10.240.0.0/14', '10.245.0.0/16', '10.246.0.0/15', '10.248.0.0/13'];
+  const cases: { name: string; family: 'ip' | 'ip6'; set: () => string; want: string[]; comment: string }[] = [
+    { name: 'peer pods of a podSelector (on any node)', family: 'ip', set: DB, want: ['10.244.1.4'], comment: 'peers: pods {app In (db)} in namespace prod' },
+    { name: 'ipBlock with except, flattened into disjoint nets', family: 'ip', set: () => netSet(NETS4), want: NETS4, comment: 'ipBlocks 10.0.0.0/9' },
+    { name: 'numeric ports: intervals of protocol . port', family: 'ip', set: () => portSet('tcp . 9000-9010'), want: ['tcp . 9000-9010'], comment: 'ports tcp 9000-9010' },
+    { name: 'ingress named port: every isolated local pod\'s own port', family: 'ip', set: HTTP, want: ['10.244.0.2 . tcp . 8080', '10.244.0.3 . tcp . 8081'], comment: 'named port http/TCP of isolated local pods' },
+    { name: 'IPv6 named ports use the pods\' IPv6 addresses', family: 'ip6', set: HTTP, want: ['fd00:10:244::2 . tcp . 8080', 'fd00:10:244::3 . tcp . 8081'], comment: 'named port http/TCP' },
+    { name: 'a protocol without port is the whole port range', family: 'ip6', set: () => portSet('udp . 0-65535'), want: ['udp . 0-65535'], comment: 'ports udp 0-65535' },
+    { name: 'IPv6 ipBlock lands in the ip6 table', family: 'ip6', set: () => netSet(['fd00:192:168::/48']), want: ['fd00:192:168::/48'], comment: 'ipBlocks fd00:192:168::/48' },
+    { name: 'egress named port: every pod\'s own port (paired with the peer group)', family: 'ip', set: SQL, want: ['10.244.1.4 . tcp . 3306'], comment: 'named port sql/TCP of every pod' },
+    { name: 'egress single port', family: 'ip', set: () => portSet('udp . 53'), want: ['udp . 53'], comment: 'ports udp 53' },
   ];
   for (const c of cases) {
     it(`set contents: ${c.name}`, () => {
       const t = table(renderPolicyNftables(webPlan(), ALLOW), c.family);
-      const s = set(t, ruleSet(...c.set));
+      const s = set(t, c.set());
       expect(elements(s)).to.deep.equal(c.want);
-      expect(s.comment).to.include(`${c.set[0]} ${c.set[1]}[${c.set[2]}]`);
+      expect(s.comment).to.include(c.comment);
     });
   }
 
-  it('rules: peer set(s) AND the port set → accept, one per peer kind, commented with the rule source', () => {
+  it('rules: (peer group | nets) × (port intervals | named ports) → accept, commented with the rule source', () => {
     const t = table(renderPolicyNftables(webPlan(), ALLOW), 'ip');
-    const n = (kind: 'pods' | 'nets' | 'ports', i = 0) => `@${ruleSet('prod/web', 'ingress', i, kind)}`;
+    const ports = `meta l4proto . th dport @${portSet('tcp . 9000-9010')}`;
+    const http = `ip daddr . meta l4proto . th dport @${HTTP()}`;
     expect(rulesOf(t, policyChain('prod/web', 'ingress'))).to.deep.equal([
-      `ip saddr ${n('pods')} ip daddr . meta l4proto . th dport ${n('ports')} accept comment "prod/web ingress[0]"`,
-      `ip saddr ${n('nets')} ip daddr . meta l4proto . th dport ${n('ports')} accept comment "prod/web ingress[0]"`,
-      // ingress[1] has only an IPv6 ipBlock: its pods set stays (empty) so a pod never changes rules.
-      `ip saddr ${n('pods', 1)} ip daddr . meta l4proto . th dport ${n('ports', 1)} accept comment "prod/web ingress[1]"`,
+      `ip saddr @${DB()} ${ports} accept comment "prod/web ingress[0]"`,
+      `ip saddr @${DB()} ${http} accept comment "prod/web ingress[0]"`,
+      `ip saddr @${netSet(NETS4)} ${ports} accept comment "prod/web ingress[0]"`,
+      `ip saddr @${netSet(NETS4)} ${http} accept comment "prod/web ingress[0]"`,
+      // ingress[1] has only an IPv6 ipBlock: nothing to match in IPv4, so no rule.
     ]);
-    const eg = (kind: 'pods' | 'ports', i: number) => `@${ruleSet('prod/web', 'egress', i, kind)}`;
+    expect(rulesOf(table(renderPolicyNftables(webPlan(), ALLOW), 'ip6'), policyChain('prod/web', 'ingress')).slice(-1)).to.deep.equal([
+      `ip6 saddr @${netSet(['fd00:192:168::/48'])} meta l4proto . th dport @${portSet('udp . 0-65535')} accept comment "prod/web ingress[1]"`,
+    ]);
+    // Egress: a named port pairs with the peer group only, never with bare nets.
     expect(rulesOf(t, policyChain('prod/web', 'egress'))).to.deep.equal([
-      `ip daddr ${eg('pods', 0)} ip daddr . meta l4proto . th dport ${eg('ports', 0)} accept comment "prod/web egress[0]"`,
-      `ip daddr . meta l4proto . th dport ${eg('ports', 1)} accept comment "prod/web egress[1]"`,
+      `ip daddr @${DB()} ip daddr . meta l4proto . th dport @${SQL()} accept comment "prod/web egress[0]"`,
+      `meta l4proto . th dport @${portSet('udp . 53')} accept comment "prod/web egress[1]"`,
     ]);
+  });
+
+  it('one set per peer group, named port, ipBlock list and port list, however many rules use it', () => {
+    const objects = [
+      namespace('x', { team: 'a' }), namespace('y', { team: 'a' }),
+      pod('x/a', { labels: { app: 'a', tier: 'web' }, ips: ['10.244.0.2'], ports: [{ name: 'http', containerPort: 8080 }] }),
+      pod('x/b', { labels: { app: 'b', tier: 'web' }, ips: ['10.244.0.3'], ports: [{ name: 'http', containerPort: 8081 }] }),
+      pod('y/c', { labels: { app: 'c' }, ips: ['10.244.1.4'], node: 'node-2' }),
+      // The same peers written three ways, in two policies and two rules.
+      netpol('x/p1', { podSelector: { matchLabels: { app: 'a' } }, ingress: [
+        { from: [{ podSelector: { matchLabels: { tier: 'web' } } }, { namespaceSelector: { matchLabels: { team: 'a' } } }], ports: [{ port: 'http' }, { port: 80 }] },
+        { from: [{ podSelector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web'] }] } }, { ipBlock: { cidr: '192.0.2.0/24' } }], ports: [{ port: 80 }] },
+      ] }),
+      netpol('x/p2', { podSelector: { matchLabels: { app: 'b' } }, ingress: [
+        { from: [{ podSelector: { matchLabels: { tier: 'web' } } }, { namespaceSelector: { matchLabels: { team: 'a' } }, podSelector: {} }, { ipBlock: { cidr: '192.0.2.0/24' } }], ports: [{ port: 80 }, { port: 'http' }] },
+      ] }),
+    ];
+    const plan = compile(objects);
+    const t = table(renderPolicyNftables(plan, ALLOW), 'ip');
+    const shared = t.sets.filter((s) => /^(peers|named|nets|ports)-/.test(s.name)).map((s) => `${s.name.split('-')[0]} ${elements(s).join(' ')}`);
+    expect(shared.sort()).to.deep.equal([
+      'named 10.244.0.2 . tcp . 8080 10.244.0.3 . tcp . 8081',
+      'nets 192.0.2.0/24',
+      'peers 10.244.0.2 10.244.0.3',
+      'peers 10.244.0.2 10.244.0.3 10.244.1.4',
+      'ports tcp . 80',
+    ]);
+    const web = peerSet(groupId(plan, 'pods {tier In (web)} in namespace x'));
+    for (const id of ['x/p1', 'x/p2']) expect(rulesOf(t, policyChain(id, 'ingress')).filter((r) => r.includes(`@${web} `))).to.have.length(id === 'x/p1' ? 3 : 2);
   });
 
   const shapes: { name: string; rule: unknown; want: string[] }[] = [
     { name: 'empty rule {} allows everything', rule: {}, want: ['accept comment "x/p ingress[0]"'] },
-    { name: 'ports only: no peer match', rule: { ports: [{ port: 80 }] }, want: [`ip daddr . meta l4proto . th dport @${ruleSet('x/p', 'ingress', 0, 'ports')} accept comment "x/p ingress[0]"`] },
-    { name: 'peers only: no port match', rule: { from: [{ podSelector: {} }] }, want: [`ip saddr @${ruleSet('x/p', 'ingress', 0, 'pods')} accept comment "x/p ingress[0]"`] },
-    // A broken peer list leaves a rule whose pods set is empty: it allows nothing (fail closed).
-    { name: 'every peer broken: empty peer set', rule: { from: [{ ipBlock: { cidr: 'nonsense' } }] }, want: [`ip saddr @${ruleSet('x/p', 'ingress', 0, 'pods')} accept comment "x/p ingress[0]"`] },
+    { name: 'ports only: no peer match', rule: { ports: [{ port: 80 }] }, want: [`meta l4proto . th dport @${portSet('tcp . 80')} accept comment "x/p ingress[0]"`] },
+    { name: 'peers only: no port match', rule: { from: [{ podSelector: {} }] }, want: [`ip saddr @${peerSet('$ALL_X')} accept comment "x/p ingress[0]"`] },
+    // A broken peer list leaves a rule that allows nothing (fail closed): it gets no line at all.
+    { name: 'every peer broken: no rule', rule: { from: [{ ipBlock: { cidr: 'nonsense' } }] }, want: [] },
   ];
   for (const c of shapes) {
     it(`rule shape: ${c.name}`, () => {
       const plan = compile([pod('x/a', { ips: ['10.244.0.2'] }), netpol('x/p', { podSelector: {}, ingress: [c.rule] })]);
       const t = table(renderPolicyNftables(plan, ALLOW), 'ip');
-      expect(rulesOf(t, policyChain('x/p', 'ingress'))).to.deep.equal(c.want);
-      if (c.name.startsWith('every peer broken')) expect(set(t, ruleSet('x/p', 'ingress', 0, 'pods')).elements).to.deep.equal([]);
+      const all = c.want.map((w) => w.replace('$ALL_X', plan.policies[0].ingress[0].peers.groups[0]?.id ?? ''));
+      expect(rulesOf(t, policyChain('x/p', 'ingress'))).to.deep.equal(all);
+      if (c.name.startsWith('peers only')) expect(plan.policies[0].ingress[0].peers.groups.map((g) => g.selector)).to.deep.equal(['pods {*} in namespace x']);
     });
   }
 
-  it('every port broken: an empty port set allows nothing', () => {
+  it('every port broken: no rule, no set (allows nothing)', () => {
     const plan = compile([pod('x/a', { ips: ['10.244.0.2'] }), netpol('x/p', { podSelector: {}, ingress: [{ ports: [{ port: 'no_such!' }] }] })]);
     const t = table(renderPolicyNftables(plan, ALLOW), 'ip');
-    expect(set(t, ruleSet('x/p', 'ingress', 0, 'ports')).elements).to.deep.equal([]);
-    expect(rulesOf(t, policyChain('x/p', 'ingress'))).to.have.length(1);
+    expect(rulesOf(t, policyChain('x/p', 'ingress'))).to.deep.equal([]);
+    expect(t.sets.filter((s) => s.name.startsWith('ports-'))).to.deep.equal([]);
   });
 
-  it('merges overlapping ranges and drops named ports a range covers (the kernel rejects overlaps)', () => {
+  it('merges overlapping ranges (the kernel rejects overlaps); each named port is its own set', () => {
     const plan = compile([
       pod('x/a', { ips: ['10.244.0.2'], ports: [{ name: 'web', containerPort: 85 }, { name: 'alt', containerPort: 7000 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }] }),
       netpol('x/p', { podSelector: {}, ingress: [{ ports: [{ port: 80, endPort: 90 }, { port: 88, endPort: 100 }, { port: 101 }, { port: 'web' }, { port: 'alt' }, { protocol: 'UDP', port: 'dns' }, { protocol: 'SCTP' }] }] }),
     ]);
     const t = table(renderPolicyNftables(plan, ALLOW), 'ip');
-    expect(elements(set(t, ruleSet('x/p', 'ingress', 0, 'ports')))).to.deep.equal([
-      '0.0.0.0/0 . tcp . 80-101', '0.0.0.0/0 . sctp . 0-65535', '10.244.0.2 . tcp . 7000', '10.244.0.2 . udp . 53',
-    ]);
+    expect(elements(set(t, portSet('tcp . 80-101, sctp . 0-65535')))).to.deep.equal(['tcp . 80-101', 'sctp . 0-65535']);
+    const named = (name: string, protocol = 'TCP') => elements(set(t, namedSet(namedId(plan, 'targets', name, protocol))));
+    expect([named('web'), named('alt'), named('dns', 'UDP')]).to.deep.equal([['10.244.0.2 . tcp . 85'], ['10.244.0.2 . tcp . 7000'], ['10.244.0.2 . udp . 53']]);
+    expect(rulesOf(t, policyChain('x/p', 'ingress'))).to.have.length(4);
   });
 
   it('unknownPods deny: pod-cidrs and known-pods sets and a drop in every base chain', () => {

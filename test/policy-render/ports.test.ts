@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { portMatches } from '../../src/backends/iptables/policy/port-match.js';
-import { portIntervals, uncoveredNamed } from '../../src/backends/nftables/policy/ports.js';
-import type { NamedPortEntry, PortRange } from '../../src/policy/types.js';
+import { portIntervals } from '../../src/backends/nftables/policy/ports.js';
+import type { PortRange } from '../../src/policy/types.js';
 
 describe('policy render: port intervals', () => {
   const cases: { name: string; ranges: PortRange[]; want: string[]; ipt: string[] }[] = [
@@ -20,16 +20,4 @@ describe('policy render: port intervals', () => {
       expect(portMatches(intervals)).to.deep.equal(c.ipt);
     });
   }
-
-  it('named ports a same-protocol range covers are dropped, per family', () => {
-    const named: NamedPortEntry[] = [
-      { family: 'ipv4', address: '10.0.0.1', protocol: 'TCP', port: 85 },
-      { family: 'ipv4', address: '10.0.0.1', protocol: 'UDP', port: 85 },
-      { family: 'ipv4', address: '10.0.0.2', protocol: 'TCP', port: 95 },
-      { family: 'ipv6', address: 'fd00::1', protocol: 'TCP', port: 95 },
-    ];
-    const intervals = portIntervals([{ protocol: 'TCP', port: 80, endPort: 90 }]);
-    expect(uncoveredNamed(named, intervals, 'ipv4').map((n) => `${n.address} ${n.protocol} ${n.port}`)).to.deep.equal(['10.0.0.1 UDP 85', '10.0.0.2 TCP 95']);
-    expect(uncoveredNamed(named, intervals, 'ipv6')).to.have.length(1);
-  });
 });

@@ -188,6 +188,7 @@ const peers: Case[] = [
     plan: (p) => expect(p.policies[0].ingress[0].peers).to.deep.equal({
       all: false,
       pods: { ipv4: [], ipv6: [] },
+      groups: [],
       ipBlocks: [{ family: 'ipv4', cidr: '192.168.0.0/22', except: ['192.168.1.0/24'] }],
       nets: { ipv4: ['192.168.0.0/24', '192.168.2.0/23'], ipv6: [] },
     }),
@@ -216,7 +217,7 @@ const ports: Case[] = [
     objects: [...base, netpol('x/p', { podSelector: onlyA, ingress: [{ ports: [{ protocol: 'UDP' }] }] })],
     allow: ['x/b -> x/a:53/UDP', 'x/b -> x/a:65535/UDP'],
     deny: ['x/b -> x/a:53'],
-    plan: (p) => expect(p.policies[0].ingress[0].ports).to.deep.equal({ all: false, ranges: [{ protocol: 'UDP' }], named: [] }),
+    plan: (p) => expect(p.policies[0].ingress[0].ports).to.deep.equal({ all: false, ranges: [{ protocol: 'UDP' }], named: [], namedGroups: [] }),
   },
   {
     name: 'endPort range is inclusive',
@@ -229,7 +230,7 @@ const ports: Case[] = [
     objects: [...base, netpol('x/p', { podSelector: onlyA, ingress: [{ from: [{ podSelector: {} }] }] })],
     allow: ['x/b -> x/a:1', 'x/b -> x/a:9999/UDP', 'x/b -> x/a:7/SCTP'],
     deny: ['y/a -> x/a:80'],
-    plan: (p) => expect(p.policies[0].ingress[0].ports).to.deep.equal({ all: true, ranges: [], named: [] }),
+    plan: (p) => expect(p.policies[0].ingress[0].ports).to.deep.equal({ all: true, ranges: [], named: [], namedGroups: [] }),
   },
   {
     name: 'ingress named port resolves per selected pod',
@@ -368,7 +369,7 @@ const badInput: Case[] = [
     diagnostics: [warn('x', 'p', 'spec.ingress[0].from[0].ipBlock.cidr')],
     plan: (p) => {
       expect(nameOf(p)).to.deep.equal(['x/a']);
-      expect(p.policies[0].ingress[0].peers).to.deep.equal({ all: false, pods: { ipv4: [], ipv6: [] }, ipBlocks: [], nets: { ipv4: [], ipv6: [] } });
+      expect(p.policies[0].ingress[0].peers).to.deep.equal({ all: false, pods: { ipv4: [], ipv6: [] }, groups: [], ipBlocks: [], nets: { ipv4: [], ipv6: [] } });
     },
   },
   {
@@ -426,7 +427,7 @@ const badInput: Case[] = [
       warn('x', 'p', 'spec.ingress[0].ports[4].protocol'),
       warn('x', 'p', 'spec.ingress[1].ports[1].endPort'),
     ],
-    plan: (p) => expect(p.policies[0].ingress[0].ports).to.deep.equal({ all: false, ranges: [], named: [] }),
+    plan: (p) => expect(p.policies[0].ingress[0].ports).to.deep.equal({ all: false, ranges: [], named: [], namedGroups: [] }),
   },
   {
     name: 'invalid spec.podSelector: isolates every pod of the namespace for its directions and allows nothing',

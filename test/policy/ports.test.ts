@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { FieldError } from '../../src/model/diagnostics.js';
+import { ipv4Value } from '../../src/policy/address-order.js';
 import { addressSortKey } from '../../src/policy/cidr.js';
 import type { PodInfo } from '../../src/policy/inventory.js';
-import { compilePorts, parsePolicyPort, type PortSpec } from '../../src/policy/ports.js';
+import { namedPortSpecs, parsePolicyPort, portRanges, resolveNamedPorts, type PortSpec } from '../../src/policy/ports.js';
 
 describe('policy/ports', () => {
   const valid: { name: string; raw: unknown; want: PortSpec }[] = [
@@ -38,22 +39,22 @@ describe('policy/ports', () => {
   }
 
   it('resolves a named port per destination pod and protocol, every address of the pod', () => {
+    // Sortable integers as the inventory assigns them: an IPv4 address's value, an IPv6 address's rank.
+    const v4 = (a: string) => ipv4Value(addressSortKey(a));
     const dest = (id: string, ipv4: string[], ipv6: string[], ports: PodInfo['namedPorts']): PodInfo =>
-      ({ id, namespace: 'x', name: id, labels: {}, addresses: { ipv4, ipv6 }, addressKeys: new Map([...ipv4, ...ipv6].map((a) => [a, addressSortKey(a)])), namedPorts: ports });
+      ({ id, namespace: 'x', name: id, labels: {}, addresses: { ipv4, ipv6 }, ranks: { ipv4: ipv4.map(v4), ipv6: ipv6.map((_, i) => i) }, namedPorts: ports });
     const pods = [
       dest('b', ['10.0.0.2'], [], [{ name: 'http', protocol: 'TCP', port: 9090 }]),
       dest('a', ['10.0.0.1'], ['fd00::1'], [{ name: 'http', protocol: 'TCP', port: 8080 }, { name: 'http', protocol: 'UDP', port: 53 }]),
       dest('c', ['10.0.0.3'], [], []),
     ];
-    const ports = compilePorts([{ protocol: 'TCP', name: 'http' }, { protocol: 'UDP', port: 53 }, { protocol: 'UDP', port: 53 }], pods);
-    expect(ports).to.deep.equal({
-      all: false,
-      ranges: [{ protocol: 'UDP', port: 53 }],
-      named: [
-        { family: 'ipv4', address: '10.0.0.1', protocol: 'TCP', port: 8080 },
-        { family: 'ipv4', address: '10.0.0.2', protocol: 'TCP', port: 9090 },
-        { family: 'ipv6', address: 'fd00::1', protocol: 'TCP', port: 8080 },
-      ],
-    });
+    const specs: PortSpec[] = [{ protocol: 'TCP', name: 'http' }, { protocol: 'UDP', port: 53 }, { protocol: 'UDP', port: 53 }, { protocol: 'TCP', name: 'http' }];
+    expect(portRanges(specs)).to.deep.equal([{ protocol: 'UDP', port: 53 }]);
+    expect(namedPortSpecs(specs)).to.deep.equal([{ name: 'http', protocol: 'TCP' }]);
+    expect(resolveNamedPorts(namedPortSpecs(specs), pods)).to.deep.equal([
+      { family: 'ipv4', address: '10.0.0.1', protocol: 'TCP', port: 8080 },
+      { family: 'ipv4', address: '10.0.0.2', protocol: 'TCP', port: 9090 },
+      { family: 'ipv6', address: 'fd00::1', protocol: 'TCP', port: 8080 },
+    ]);
   });
 });

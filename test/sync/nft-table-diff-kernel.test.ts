@@ -47,3 +47,23 @@ describeKernel('generic nftables table diff @kernel', () => {
     expect(diffTable(b[0], b[0])).to.equal('');
   });
 });
+
+describeKernel('table transactions name their own table @kernel', () => {
+  let lab: Lab;
+  let ns: string;
+  before(async () => {
+    lab = createLab();
+    ns = await addNamespace(lab, 'tname');
+  });
+  after(async () => destroyLab(lab));
+
+  it('replacing one table never touches another of ours (services vs policy)', async () => {
+    const services = tables([service({ name: 'a', clusterIP: '10.96.0.1' }), slice('a', [{ ip: '10.244.0.2' }])]);
+    await nsRun(ns, 'nft', ['-f', '-'], { input: services.map(replaceTableText).join('') });
+    const other = { ...services[0], name: 'proxyctl-policy', sets: [], chains: [] };
+    const text = diffTable(undefined, other);
+    expect(text).to.match(/^add table ip proxyctl-policy\ndelete table ip proxyctl-policy\n/);
+    await nsRun(ns, 'nft', ['-f', '-'], { input: text + text });
+    expect((await nsRun(ns, 'nft', ['list', 'map', 'ip', 'proxyctl', 'service-ips'])).stdout).to.contain('10.96.0.1 . tcp . 80');
+  });
+});

@@ -39,7 +39,7 @@ describeKernel('NetworkPolicy engines against the kernel @kernel', () => {
     await engine.sync(s, CTX, s.takeDirty().services, true);
     s.upsert(pod('web2', '10.244.0.7', { app: 'web' }));
     const partial = await engine.sync(s, CTX, s.takeDirty().services, false);
-    expect(partial.transaction.trim().split('\n')).to.deep.equal(['add element ip proxyctl-policy policy-hdfbe6i3njul35u3-ingress-0-pods { 10.244.0.7 }']);
+    expect(partial.transaction.trim().split('\n')).to.deep.equal(['add element ip proxyctl-policy peers-wdxend5isxc46ah4 { 10.244.0.7 }']);
     expect((await nsRun(ns, 'nft', ['list', 'table', 'ip', 'proxyctl-policy'])).stdout).to.contain('10.244.0.7');
     expect(await engine.verify()).to.equal(true);
     s.remove(policy);

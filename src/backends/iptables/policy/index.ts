@@ -1,14 +1,14 @@
 import type { IPFamily } from '../../../model/ip.js';
 import type { PolicyPlan } from '../../../policy/types.js';
 import { knownPodAddresses, podCIDRsByFamily, splitZeroPrefix } from '../../nftables/policy/addresses.js';
-import { DIRECTIONS, podGroups, usedPolicyDirections, type PodGroup } from '../../nftables/policy/groups.js';
+import { podGroups, usedPolicyDirections, type PodGroup } from '../../nftables/policy/groups.js';
 import type { PolicyRenderOptions } from '../../nftables/policy/options.js';
 import { ipsetRestoreText, type IpSet } from './ipsets.js';
 import { clip } from '../../nftables/policy/names.js';
 import { groupChain, groupSet, policyChain, POLICY_CHAIN, staticSet } from './names.js';
 import { buildPolicyChain, q } from './policy-chain.js';
 
-export { POLICY_CHAIN, groupChain, groupSet, policyChain, ruleSet, staticSet } from './names.js';
+export { POLICY_CHAIN, groupChain, groupSet, namedSet, netSet, peerSet, policyChain, staticSet } from './names.js';
 export type { IpSet } from './ipsets.js';
 
 export interface IptablesPolicyRender {
@@ -21,8 +21,8 @@ export interface IptablesPolicyRender {
 }
 
 /**
- * Pure: PolicyPlan → ipsets and filter rules for one family. Same judgement as the nftables
- * layout; iptables differences:
+ * Pure: PolicyPlan → ipsets and filter rules for one family. Same judgement (and the same
+ * shared peer, named-port and ipBlock sets, as ipsets) as the nftables layout; iptables differences:
  * - no verdict maps: a group is one `-m set --match-set pxc-<hash>-members src|dst` rule;
  * - no per-table accept: an allowed packet between isolated pods is ACCEPTed in the built-in
  *   chain (after both its egress and ingress checks), so our hook rules belong after any rule
@@ -65,12 +65,13 @@ export function renderPolicyIptables(plan: PolicyPlan, family: IPFamily, opts: P
     add(F, unknown('dst'));
   }
   const egress = podGroups(plan, 'egress');
+  const ingress = podGroups(plan, 'ingress');
   const dispatch = (chain: string, g: PodGroup, dir: 'src' | 'dst') =>
     add(chain, `-m set --match-set ${groupSet(g.key, family)} ${dir} -m comment --comment ${q(clip(`${g.direction} of pods selected by ${g.policies.join(', ')}`, 256))} -j ${groupChain(g.direction, g.key)}`);
   for (const g of egress) dispatch(F, g, 'src');
   add(F, `-j ${POLICY_CHAIN.ingress}`);
 
-  for (const g of podGroups(plan, 'ingress')) dispatch(POLICY_CHAIN.ingress, g, 'dst');
+  for (const g of ingress) dispatch(POLICY_CHAIN.ingress, g, 'dst');
 
   add(POLICY_CHAIN.egressAllowed, `-j ${POLICY_CHAIN.ingress}`);
   add(POLICY_CHAIN.egressAllowed, `-m comment --comment ${q('allowed by egress and ingress policy')} -j ACCEPT`);
@@ -86,8 +87,8 @@ export function renderPolicyIptables(plan: PolicyPlan, family: IPFamily, opts: P
   if (deny) add(I, unknown('src', ' -m addrtype ! --src-type LOCAL'));
   for (const g of egress) dispatch(I, g, 'src');
 
-  for (const direction of DIRECTIONS) {
-    for (const g of podGroups(plan, direction)) {
+  for (const [direction, groups] of [['ingress', ingress], ['egress', egress]] as const) {
+    for (const g of groups) {
       const chain = groupChain(direction, g.key);
       chains.set(chain, []);
       sets.push({ name: groupSet(g.key, family), type: 'hash:ip', members: g.pods.flatMap((p) => p.addresses[family]) });
@@ -98,11 +99,12 @@ export function renderPolicyIptables(plan: PolicyPlan, family: IPFamily, opts: P
     }
   }
   const policies = new Map(plan.policies.map((p) => [p.id, p]));
-  for (const { id, direction } of usedPolicyDirections(plan)) {
-    const built = buildPolicyChain(policies.get(id)!, direction, family);
+  const shared = new Map<string, IpSet>();
+  for (const { id, direction } of usedPolicyDirections(plan, [...ingress, ...egress])) {
+    const built = buildPolicyChain(policies.get(id)!, direction, family, shared);
     chains.set(built.name, built.rules);
-    sets.push(...built.sets);
   }
+  sets.push(...shared.values());
 
   const rules = ['*filter', ...[...chains.keys()].map((c) => `:${c} - [0:0]`), ...hooks, ...[...chains.values()].flat(), 'COMMIT'].join('\n') + '\n';
   return { ipset: ipsetRestoreText(sets, family), rules, setNames: sets.map((s) => s.name) };

@@ -30,5 +30,11 @@ export const staticSet = (name: 'node-ips' | 'known-pods' | 'pod-cidrs', family:
 /** Members of a pod group: `pxc-<hash>-members4`. */
 export const groupSet = (key: string, family: IPFamily): string => `pxc-${hash16(key)}-members${FAM[family]}`;
 
-/** A set of one rule, named by the rule's source (`ns/name ingress[0]`): `pxc-<hash>-pods4`. */
-export const ruleSet = (source: string, kind: 'pods' | 'nets' | 'named', family: IPFamily): string => `pxc-${hash16(source)}-${kind}${FAM[family]}`;
+/** A peer group's pods, shared by every rule naming the group: `pxc-<group id>-peers4`. */
+export const peerSet = (groupId: string, family: IPFamily): string => `pxc-${groupId}-peers${FAM[family]}`;
+
+/** A named port group, shared likewise: `pxc-<group id>-named4`. */
+export const namedSet = (groupId: string, family: IPFamily): string => `pxc-${groupId}-named${FAM[family]}`;
+
+/** Flattened ipBlocks, named by their content so equal blocks share one set: `pxc-<hash>-nets4`. */
+export const netSet = (nets: readonly string[], family: IPFamily): string => `pxc-${hash16(`nets ${nets.join(' ')}`)}-nets${FAM[family]}`;

@@ -14,14 +14,11 @@ export function podCIDRsByFamily(cidrs: readonly string[]): AddressSet {
   return { ipv4: rangesToCIDRs('ipv4', ranges), ipv6: rangesToCIDRs('ipv6', ranges) };
 }
 
-/** Every local pod address the renderer may treat as known: the targets' plus opts.localPods. */
+/** Every local pod address the renderer may treat as known: the plan's local pods (targets among them) plus opts.localPods. */
 export function knownPodAddresses(plan: PolicyPlan, opts: PolicyRenderOptions): AddressSet {
-  const out: AddressSet = { ipv4: [], ipv6: [] };
-  for (const t of plan.targets) {
-    out.ipv4.push(...t.addresses.ipv4);
-    out.ipv6.push(...t.addresses.ipv6);
-  }
-  for (const text of opts.localPods ?? []) {
+  if (!opts.localPods?.length) return plan.localPods;
+  const out: AddressSet = { ipv4: [...plan.localPods.ipv4], ipv6: [...plan.localPods.ipv6] };
+  for (const text of opts.localPods) {
     const parsed = parseAddress(text);
     if (parsed) out[parsed.family].push(parsed.address);
   }

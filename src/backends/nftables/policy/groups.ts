@@ -35,11 +35,9 @@ export function podGroups(plan: PolicyPlan, direction: Direction): PodGroup[] {
 }
 
 /** (policy id, direction) pairs some group jumps to, sorted by id then ingress before egress. */
-export function usedPolicyDirections(plan: PolicyPlan): { id: string; direction: Direction }[] {
+export function usedPolicyDirections(plan: PolicyPlan, groups: readonly PodGroup[]): { id: string; direction: Direction }[] {
   const used = new Set<string>();
-  for (const direction of DIRECTIONS) {
-    for (const group of podGroups(plan, direction)) for (const id of group.policies) used.add(`${direction} ${id}`);
-  }
+  for (const group of groups) for (const id of group.policies) used.add(`${group.direction} ${id}`);
   const out: { id: string; direction: Direction }[] = [];
   const ids = plan.policies.map((p) => p.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const id of ids) {

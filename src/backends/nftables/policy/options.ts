@@ -8,9 +8,8 @@ export interface PolicyRenderOptions {
   /** This node's pod CIDRs, both families; unparsable entries are ignored (flags are validated upstream). */
   podCIDRs: readonly string[];
   /**
-   * Addresses of every pod on this node the control plane knows, isolated or not (see
-   * localPodAddresses). Targets' addresses are always known; without this list, `deny` would also
-   * drop the traffic of local pods no policy selects.
+   * More addresses to treat as known local pods. The plan's `localPods` (every local pod the
+   * compiler saw, isolated or not) are always known, so callers need not pass them again.
    */
   localPods?: readonly string[];
 }

@@ -1,8 +1,7 @@
-import type { IPFamily } from '../../../model/ip.js';
 import type { Protocol } from '../../../model/types.js';
-import type { NamedPortEntry, PortRange } from '../../../policy/types.js';
+import type { PortRange } from '../../../policy/types.js';
 
-/** A rule's numeric ports as disjoint intervals per protocol; named ports a range already covers dropped. */
+/** A rule's numeric ports as disjoint intervals per protocol. */
 
 export type L4 = 'tcp' | 'udp' | 'sctp';
 
@@ -42,10 +41,4 @@ export function portIntervals(ranges: readonly PortRange[]): PortInterval[] {
 
 export function isWholeProtocol(i: PortInterval): boolean {
   return i.start === 0 && i.end === 65535;
-}
-
-/** Named-port entries of one family that no numeric interval of the same protocol already allows. */
-export function uncoveredNamed(named: readonly NamedPortEntry[], intervals: readonly PortInterval[], family: IPFamily): NamedPortEntry[] {
-  return named.filter((n) => n.family === family
-    && !intervals.some((i) => i.protocol === l4(n.protocol) && i.start <= n.port && n.port <= i.end));
 }
