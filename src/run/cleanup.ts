@@ -13,7 +13,10 @@ export interface CleanupOptions {
 /** Removes every table and chain proxyctl creates, in both backends and families. Returns what it did. */
 export async function cleanupRules(exec: Executor, opts: CleanupOptions): Promise<string[]> {
   const done: string[] = [];
-  const tables = [['ip', 'proxyctl'], ['ip6', 'proxyctl'], ...(opts.kubeProxy ? [['ip', 'kube-proxy'], ['ip6', 'kube-proxy']] : [])];
+  const tables = [
+    ['ip', 'proxyctl'], ['ip6', 'proxyctl'], ['ip', 'proxyctl-policy'], ['ip6', 'proxyctl-policy'],
+    ...(opts.kubeProxy ? [['ip', 'kube-proxy'], ['ip6', 'kube-proxy']] : []),
+  ];
   for (const [family, name] of tables) {
     const r = await exec.run('nft', ['delete', 'table', family, name]);
     if (r.exitCode === 0) done.push(`deleted nftables table ${family} ${name}`);

@@ -128,7 +128,10 @@ export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
         await removeChains(this.exec, tool, 'filter', /^(PROXYCTL-POLICY|PXP)-/);
       }
       if (filter && (replace || this.appliedRules.get(family) !== out.rules)) {
-        const restore = ['*filter', ...[...filter.chains.keys()].map((c) => `:${c} - [0:0]`), ...[...filter.chains.values()].flat(), 'COMMIT'].join('\n') + '\n';
+        // Chains no longer wanted: flushed (declared) with the others, then deleted after every rule.
+        const before = replace ? await this.ourChains(tool) : [...(parseRestore(this.appliedRules.get(family) ?? '').get('filter')?.chains.keys() ?? [])];
+        const stale = before.filter((c) => !filter.chains.has(c));
+        const restore = ['*filter', ...[...filter.chains.keys(), ...stale].map((c) => `:${c} - [0:0]`), ...[...filter.chains.values()].flat(), ...stale.map((c) => `-X ${c}`), 'COMMIT'].join('\n') + '\n';
         await runOrThrow(this.exec, `${tool}-restore`, ['-w', '--noflush'], restore);
         // Appended: the policy chains ACCEPT allowed traffic, which must not skip the service rejects.
         await ensureHooks(this.exec, tool, parsed, 'last');
@@ -143,6 +146,12 @@ export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
     }
     this.trusted = true;
     return { mode: replace ? 'replace' : 'partial', transaction: parts.join('\n'), elements: counts.reduce((n, c) => n + (c.elements ?? 0), 0), chains: counts.reduce((n, c) => n + c.chains, 0), counts };
+  }
+
+  /** Our policy chains in the kernel's filter table (after a restart we never applied them). */
+  private async ourChains(tool: string): Promise<string[]> {
+    const r = await this.exec.run(`${tool}-save`, ['-t', 'filter']);
+    return r.exitCode === 0 ? r.stdout.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]).filter((c) => /^(PROXYCTL-POLICY|PXP)-/.test(c)) : [];
   }
 
   /** Our ipsets of one family in the kernel (pxc-*, names ending in 4 or 6). */

@@ -24,6 +24,7 @@ describeKernel('proxyctl cleanup and diff @kernel', () => {
     await nsRun(ns, 'nft', ['-f', '-'], { input: renderObjects(OBJECTS, { ...OPTS, backend: 'nftables', output: 'text', ipFamily: 'ipv4' }).output });
     await nsRun(ns, 'iptables-restore', ['--noflush'], { input: renderObjects(OBJECTS, { ...OPTS, backend: 'iptables', output: 'text', ipFamily: 'ipv4' }).output });
     await nsRun(ns, 'nft', ['add', 'table', 'ip', 'kube-proxy']);
+    await nsRun(ns, 'nft', ['add', 'table', 'ip6', 'proxyctl-policy']);
     await nsRun(ns, 'iptables', ['-t', 'nat', '-N', 'KUBE-SERVICES']);
     await nsRun(ns, 'iptables', ['-t', 'nat', '-A', 'PREROUTING', '-j', 'KUBE-SERVICES']);
     await nsRun(ns, 'iptables', ['-t', 'nat', '-N', 'SOMEONE-ELSE']);
@@ -32,6 +33,7 @@ describeKernel('proxyctl cleanup and diff @kernel', () => {
 
     const done = await cleanupRules(exec, { kubeProxy: false });
     expect(done).to.include('deleted nftables table ip proxyctl');
+    expect(done).to.include('deleted nftables table ip6 proxyctl-policy');
     let nat = (await nsRun(ns, 'iptables-save', ['-t', 'nat'])).stdout;
     expect(nat).not.to.match(/PROXYCTL-|PXC-/);
     expect(nat).to.contain('-A PREROUTING -j KUBE-SERVICES');

@@ -62,3 +62,30 @@ describeKernel('NetworkPolicy engines against the kernel @kernel', () => {
     expect((await nsRun(ns, 'iptables-save', ['-t', 'filter'])).stdout).not.to.match(/PROXYCTL-POLICY|PXP-/);
   });
 });
+
+describeKernel('NetworkPolicy engine churn @kernel', () => {
+  let lab: Lab;
+  let ns: string;
+  beforeEach(async () => {
+    lab = createLab();
+    ns = await addNamespace(lab, 'polchurn');
+  });
+  afterEach(async () => destroyLab(lab));
+
+  it('iptables: a second policy joining and leaving a pod group leaves no unused chains or ipsets', async () => {
+    const s = new PolicyStore();
+    for (const o of [ns1, pod('db', '10.244.0.6', { app: 'db' }), pod('web', '10.244.0.5', { app: 'web' }), policy]) s.upsert(o);
+    const engine = new IptPolicyEngine(realExecutor(['ip', 'netns', 'exec', ns]), OPTS, ['ipv4']);
+    await engine.sync(s, CTX, s.takeDirty().services, true);
+    const baseline = (await nsRun(ns, 'iptables-save', ['-t', 'filter'])).stdout.split('\n').filter((l) => l.startsWith(':')).sort();
+    const baseSets = (await nsRun(ns, 'ipset', ['list', '-n'])).stdout.split('\n').sort();
+    const second = { ...policy, metadata: { name: 'db-from-all', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ namespaceSelector: {} }] }] } };
+    s.upsert(second);
+    await engine.sync(s, CTX, s.takeDirty().services, false);
+    s.remove(second);
+    await engine.sync(s, CTX, s.takeDirty().services, false);
+    const after = (await nsRun(ns, 'iptables-save', ['-t', 'filter'])).stdout.split('\n').filter((l) => l.startsWith(':')).sort();
+    expect(after).to.deep.equal(baseline);
+    expect((await nsRun(ns, 'ipset', ['list', '-n'])).stdout.split('\n').sort()).to.deep.equal(baseSets);
+  });
+});
