@@ -2,7 +2,8 @@ import { ruleText, type NftFamily } from '../backends/nftables/ast.js';
 import { ElementIndex, type ElementChange } from '../backends/nftables/element-index.js';
 import { nodeElements, serviceElements, type Contribution } from '../backends/nftables/elements.js';
 import { buildChains } from '../backends/nftables/layout.js';
-import { TABLE } from '../backends/nftables/names.js';
+import { SET, TABLE } from '../backends/nftables/names.js';
+import { jsonText } from '../run/diff.js';
 import { NODE_OWNER, chainNeeds, familyTable, VERDICT_MAPS } from '../backends/nftables/render.js';
 import type { Chain, Element } from '../backends/nftables/ruleset.js';
 import type { Diagnostic } from '../model/diagnostics.js';
@@ -62,6 +63,7 @@ export class NftEngine implements ProxyEngine {
     this.trusted = false; // until nft confirms
     if (transaction) await runOrThrow(this.exec, 'nft', ['-f', '-'], transaction);
     this.trusted = true;
+    if (mode === 'partial') await this.forgetAffinity();
     const counts = this.families.map((f) => ({ family: f.family, chains: f.applied.size, elements: f.index.count() }));
     return { mode, transaction, elements: counts.reduce((n, c) => n + c.elements, 0), chains: counts.reduce((n, c) => n + c.chains, 0), counts };
   }
@@ -124,6 +126,27 @@ export class NftEngine implements ProxyEngine {
     return out;
   }
 
+  /**
+   * ClientIP affinity entries pointing at an endpoint that is gone would keep sending its clients
+   * there until they expire (3 h by default): delete them. Only runs when an endpoint disappeared and
+   * some service uses affinity; reads just the affinity map.
+   */
+  private async forgetAffinity(): Promise<void> {
+    for (const fs of this.families) {
+      const gone = this.goneEndpoints.get(fs.family);
+      this.goneEndpoints.delete(fs.family);
+      if (!gone?.size || !fs.index.elements(SET.affinityServices).length) continue;
+      const listed = await this.exec.run('nft', ['-j', 'list', 'map', fs.nft, TABLE, SET.affinity]);
+      if (listed.exitCode !== 0) continue;
+      const doc = JSON.parse(listed.stdout) as { nftables: { map?: { elem?: [unknown, unknown][] } }[] };
+      const stale = (doc.nftables.find((o) => o.map)?.map?.elem ?? []).filter(([, data]) => gone.has(jsonText(data))).map(([key]) => jsonText(key));
+      if (stale.length) await this.exec.run('nft', ['delete', 'element', fs.nft, TABLE, SET.affinity, `{ ${stale.join(', ')} }`]);
+    }
+  }
+
+  /** Endpoint `addr . port` values removed by the last partial sync, per family. */
+  private goneEndpoints = new Map<IPFamily, Set<string>>();
+
   private partial(store: ClusterStore, dirty: Set<string>): string {
     const changesByFamily = new Map<IPFamily, ElementChange[]>();
     for (const key of [...dirty].sort()) {
@@ -132,6 +155,9 @@ export class NftEngine implements ProxyEngine {
     return this.families.map((fs) => {
       const changes = changesByFamily.get(fs.family) ?? [];
       if (changes.length === 0) return '';
+      const removed = new Set(changes.filter((c) => c.before?.data && ENDPOINT_MAPS.has(c.set)).map((c) => c.before!.data!.join(' . ')));
+      for (const c of changes) if (c.after?.data && ENDPOINT_MAPS.has(c.set)) removed.delete(c.after.data.join(' . '));
+      if (removed.size) this.goneEndpoints.set(fs.family, removed);
       const desired = this.desiredChains(fs);
       const newChains = desired.filter((c) => !fs.applied.has(c.name));
       const gone = [...fs.applied.keys()].filter((name) => !desired.some((c) => c.name === name));
@@ -159,6 +185,8 @@ function countTargets(targets: Map<string, number>, changes: ElementChange[]): v
     }
   }
 }
+
+const ENDPOINT_MAPS: ReadonlySet<string> = new Set([SET.endpoints, SET.clusterEndpoints, SET.nodePortEndpoints, SET.nodePortClusterEndpoints]);
 
 function chainRulesText(c: Chain): string {
   return c.rules.map((r) => ruleText(r)).join('\n');

@@ -50,6 +50,22 @@ describeKernel('nftables engine against the kernel @kernel', () => {
     expect(await engine.verify()).to.equal(true);
   });
 
+  it('forgets affinity entries that point at a removed endpoint, and keeps the others', async () => {
+    const { store, engine } = setup(3);
+    await engine.sync(store, CTX, store.takeDirty().services, true);
+    const eps = (await nft('list', 'map', 'ip', 'proxyctl', 'endpoints')).match(/10\.96\.0\.1 \. tcp \. 80 \. [01] : (\S+) \. 8080/g)!.map((l) => l.split(' : ')[1]);
+    expect(eps).to.have.length(2);
+    await nft('add', 'element', 'ip', 'proxyctl', 'affinity', `{ 10.244.9.1 . 10.96.0.1 . tcp . 80 timeout 1h : ${eps[0]}, 10.244.9.2 . 10.96.0.1 . tcp . 80 timeout 1h : ${eps[1]} }`);
+    // svc-1 keeps only its first endpoint.
+    const slice = sliceObject(1, 2) as { endpoints: unknown[] };
+    slice.endpoints = slice.endpoints.filter((e) => JSON.stringify(e).includes(`"${eps[0].split(' ')[0]}"`));
+    store.upsert(slice as Record<string, unknown>);
+    await engine.sync(store, CTX, store.takeDirty().services, false);
+    const affinity = await nft('list', 'map', 'ip', 'proxyctl', 'affinity');
+    expect(affinity).to.contain('10.244.9.1 . 10.96.0.1 . tcp . 80');
+    expect(affinity).not.to.contain('10.244.9.2 . 10.96.0.1');
+  });
+
   it('notices a flushed ruleset or a flushed dispatch chain, and the next sync restores everything', async () => {
     const { store, engine } = setup(5);
     await engine.sync(store, CTX, store.takeDirty().services, true);
