@@ -2,8 +2,15 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { failure, run } from './exec.js';
 
+/** The node a render is for (render-one's --node-name / --node-ip / --cluster-cidr). */
+export interface NodeArgs {
+  nodeName: string;
+  nodeIPs: string[];
+  clusterCIDRs: string[];
+}
+
 /** What gen_cluster.py builds: two nodes; we render for node1. */
-export const NODE = {
+export const NODE: NodeArgs = {
   nodeName: 'node1',
   nodeIPs: ['192.168.1.11'],
   clusterCIDRs: ['10.101.0.0/16', '10.102.0.0/16'],

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../src/pipeline.js';
 import { parseBenchArgs, USAGE, type BenchArgs } from './args.js';
+import { killBackground } from './background.js';
 import { findTools, generateCluster, generateLayout, type Tools } from './cluster.js';
+import type { DaemonResult } from './daemon-bench.js';
+import { runDaemonPart, runPolicyPart } from './daemon-parts.js';
+import { checkDaemonTargets, type PolicyResult } from './daemon-targets.js';
 import { killCurrent } from './exec.js';
 import { benchLoads, type LoadSpec, type LoadSummary } from './kernel.js';
 import { log } from './log.js';
@@ -14,7 +18,11 @@ import { benchRender, type RenderSummary } from './render.js';
 import { formatReport, type BenchReport } from './report.js';
 import { checkTargets, RULESET, type SizeResult } from './targets.js';
 
-/** `npm run bench`: synthetic clusters → render time, peak memory, kernel load time, vs the reference layouts. */
+/**
+ * `npm run bench`: synthetic clusters → render time, peak memory, kernel load time, vs the reference
+ * layouts (--render); the daemon's cold start, programming latency and memory (--daemon); NetworkPolicy
+ * render, load and label-change latency (--policy).
+ */
 export async function main(argv: string[]): Promise<number> {
   let args: BenchArgs;
   try {
@@ -38,13 +46,14 @@ export async function main(argv: string[]): Promise<number> {
   const skipped: string[] = [];
   if (args.kernel && process.getuid?.() !== 0) {
     args.kernel = false;
-    skipped.push('kernel loads: not root (they create network namespaces)');
-  }
+    skipped.push('kernel loads and the daemon parts: not root (they create network namespaces)');
+  } else if (!args.kernel && args.parts.some((p) => p !== 'render')) skipped.push('the daemon parts: --no-kernel');
   const started = Date.now();
   const loadAtStart = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'proxyctl-bench-'));
   const onSignal = (sig: NodeJS.Signals) => {
     killCurrent();
+    killBackground();
     deleteLiveNamespaces();
     if (!args.keep) rmSync(dir, { recursive: true, force: true });
     process.stderr.write(`bench: ${sig}, cleaned up\n`);
@@ -53,9 +62,14 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const results: SizeResult[] = [];
+  let daemon: DaemonResult[] = [];
+  let policy: PolicyResult | undefined;
   try {
-    for (const n of args.sizes) results.push(await benchSize(n, args, tools, repoRoot, dir, skipped));
+    if (args.parts.includes('render')) for (const n of args.sizes) results.push(await benchSize(n, args, tools, repoRoot, dir, skipped));
+    if (args.parts.includes('daemon') && args.kernel) daemon = await runDaemonPart(args, tools, repoRoot, dir);
+    if (args.parts.includes('policy')) policy = await runPolicyPart(args, repoRoot, dir, args.kernel);
   } finally {
+    killBackground();
     deleteLiveNamespaces();
     if (!args.keep) rmSync(dir, { recursive: true, force: true });
     else log(`kept ${dir}`);
@@ -69,8 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     startedAt: new Date(started).toISOString(),
     durationS: (Date.now() - started) / 1000,
     results,
+    daemon,
+    policy,
     skipped,
-    targets: checkTargets(results),
+    targets: [...(args.parts.includes('render') ? checkTargets(results) : []), ...checkDaemonTargets(daemon, policy)],
     loadAverage: { start: loadAtStart, end: loadavg() },
   };
   process.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));

@@ -5,6 +5,9 @@ interface CallFrame { functionName: string; url: string; columnNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
+/** Only samples taken this many ms after the profile started (about when the process started). */
+export interface ProfileWindow { fromMs: number; toMs: number }
+
 export interface ProfileLine { fn: string; ms: number; pct: number }
 export interface ProfileSummary { totalMs: number; self: ProfileLine[]; inclusive: ProfileLine[] }
 
@@ -16,7 +19,7 @@ function frameName(cf: CallFrame): string {
 }
 
 /** Self and inclusive time per function of the main thread's profile (the largest file in dir). */
-export function summarizeProfile(dir: string, top = 15): ProfileSummary {
+export function summarizeProfile(dir: string, top = 15, window?: ProfileWindow): ProfileSummary {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
   if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}`);
   const file = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
@@ -25,7 +28,12 @@ export function summarizeProfile(dir: string, top = 15): ProfileSummary {
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfById = new Map<number, number>();
-  p.samples.forEach((id, i) => selfById.set(id, (selfById.get(id) ?? 0) + p.timeDeltas[i] / 1000));
+  let at = 0;
+  p.samples.forEach((id, i) => {
+    at += p.timeDeltas[i] / 1000;
+    if (window && (at < window.fromMs || at > window.toMs)) return;
+    selfById.set(id, (selfById.get(id) ?? 0) + p.timeDeltas[i] / 1000);
+  });
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
   let total = 0;

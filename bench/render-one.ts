@@ -1,10 +1,10 @@
 // Child process: one parse, a cold render and a warm one, timed; prints a JSON line. Run as
-// node --import tsx bench/render-one.ts --input F --backend B [--out F] [--node-name N --node-ip IP --cluster-cidr C]
+// node --import tsx bench/render-one.ts --input F --backend B [--output text|ipset] [--out F] [--node-name N --node-ip IP --cluster-cidr C]
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadManifests } from '../src/kube/manifests.js';
-import { renderObjects, type Backend, type RenderOptions } from '../src/pipeline.js';
+import { renderObjects, type Backend, type OutputFormat, type RenderOptions } from '../src/pipeline.js';
 
 export interface RenderOneResult {
   objects: number;
@@ -26,6 +26,7 @@ function main(): void {
     options: {
       input: { type: 'string' },
       backend: { type: 'string', default: 'nftables' },
+      output: { type: 'string', default: 'text' },
       out: { type: 'string' },
       'node-name': { type: 'string', default: 'node1' },
       'node-ip': { type: 'string', multiple: true, default: [] },
@@ -39,7 +40,7 @@ function main(): void {
   const parseMs = performance.now() - t;
   const opts: RenderOptions = {
     nodeName: values['node-name']!, nodeIPs: values['node-ip'], clusterCIDRs: values['cluster-cidr'],
-    backend, output: 'text', ipFamily: 'ipv4',
+    backend, output: values.output as OutputFormat, ipFamily: 'ipv4',
   };
   t = performance.now();
   const cpu = process.cpuUsage();

@@ -1,4 +1,7 @@
 import type { BenchArgs } from './args.js';
+import type { DaemonResult } from './daemon-bench.js';
+import { daemonNotes, formatDaemon, formatPolicy } from './daemon-report.js';
+import type { PolicyResult } from './daemon-targets.js';
 import type { Machine } from './machine.js';
 import { ratioOf, type SizeResult, type TargetCheck } from './targets.js';
 
@@ -9,6 +12,8 @@ export interface BenchReport {
   startedAt: string;
   durationS: number;
   results: SizeResult[];
+  daemon: DaemonResult[];
+  policy?: PolicyResult;
   skipped: string[];
   targets: TargetCheck[];
   loadAverage: { start: number[]; end: number[] };
@@ -22,7 +27,7 @@ export function busy(rep: BenchReport): boolean {
 const sec = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(3));
 
 /** Columns whose header is in `left` are left-aligned, the rest (numbers) right-aligned. */
-function table(head: string[], rows: string[][], left: string[] = []): string {
+export function table(head: string[], rows: string[][], left: string[] = []): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (left.includes(head[i]) ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
@@ -42,6 +47,7 @@ export function formatReport(rep: BenchReport): string {
   ];
   const renderRows: string[][] = [];
   const notes: string[] = [];
+  if (rep.results.length === 0) out.splice(-2, 2);
   for (const r of rep.results) {
     for (const x of r.render) {
       const ok = x.runs.filter((y) => !y.error);
@@ -53,8 +59,8 @@ export function formatReport(rep: BenchReport): string {
       if (x.diagnostics) notes.push(`${r.services} ${x.backend} render: ${x.diagnostics} diagnostics, first: ${x.firstDiagnostic}`);
     }
   }
-  out.push(table(['services', 'backend', 'render s', 'cpu s', 'warm s', 'n', 'min-max s', 'parse s', 'peak MB', 'out MiB', 'same'], renderRows, ['backend', 'same']), '');
-  out.push('Kernel load into an empty network namespace (ip netns exec NS <loader> FILE; fresh namespace per run)');
+  if (renderRows.length) out.push(table(['services', 'backend', 'render s', 'cpu s', 'warm s', 'n', 'min-max s', 'parse s', 'peak MB', 'out MiB', 'same'], renderRows, ['backend', 'same']), '');
+  if (rep.results.length) out.push('Kernel load into an empty network namespace (ip netns exec NS <loader> FILE; fresh namespace per run)');
   const loadRows: string[][] = [];
   for (const r of rep.results) {
     for (const l of r.loads) {
@@ -65,18 +71,23 @@ export function formatReport(rep: BenchReport): string {
       else if (l.note && !notes.includes(`${r.services} loads: ${l.note}`)) notes.push(`${r.services} loads: ${l.note}`);
     }
   }
-  out.push(loadRows.length ? table(['services', 'ruleset', 'loader', 'median s', 'n', 'ratio'], loadRows, ['ruleset', 'loader', 'ratio']) : '(no kernel loads)', '');
-  out.push('Targets at 10,000 services');
+  if (rep.results.length) out.push(loadRows.length ? table(['services', 'ruleset', 'loader', 'median s', 'n', 'ratio'], loadRows, ['ruleset', 'loader', 'ratio']) : '(no kernel loads)', '');
+  out.push(...formatDaemon(rep.daemon, table), ...formatPolicy(rep.policy, table));
+  notes.push(...daemonNotes(rep.daemon, rep.policy));
+  out.push('Targets (services: at 10,000)');
   out.push(table(['target', 'measured', 'status'], rep.targets.map((t) => [t.target, t.measured, t.status.toUpperCase()]), ['target', 'measured', 'status']), '');
-  for (const r of rep.results) {
-    for (const x of r.render) {
-      if (!x.profile) continue;
-      const p = x.profile;
-      out.push(`Profile: ${r.services} ${x.backend} (${sec(p.totalMs)} s sampled, whole process)`);
-      const rows = (ls: typeof p.self) => ls.map((l) => [l.fn, l.ms.toFixed(0), l.pct.toFixed(1)]);
-      out.push(table(['self time', 'ms', '%'], rows(p.self), ['self time']), '');
-      out.push(table(['inclusive time (src/)', 'ms', '%'], rows(p.inclusive), ['inclusive time (src/)']), '');
-    }
+  const profiled = [
+    ...rep.results.flatMap((r) => r.render.map((x) => ({ label: `${r.services} ${x.backend}`, p: x.profile }))),
+    ...(rep.policy?.renders ?? []).map((x) => ({ label: `policy ${x.backend} ${x.output}`, p: x.profile })),
+    ...rep.daemon.flatMap((d) => Object.entries(d.profile ?? {}).map(([phase, p]) => ({ label: `daemon ${d.backend} ${d.services}, ${phase}`, p }))),
+    ...(rep.policy?.daemon ?? []).flatMap((d) => Object.entries(d.profile ?? {}).map(([phase, p]) => ({ label: `policy daemon ${d.backend}, ${phase}`, p }))),
+  ];
+  for (const { label, p } of profiled) {
+    if (!p) continue;
+    out.push(`Profile: ${label} (${sec(p.totalMs)} s sampled${label.includes('daemon') ? '' : ', whole process'})`);
+    const rows = (ls: typeof p.self) => ls.map((l) => [l.fn, l.ms.toFixed(0), l.pct.toFixed(1)]);
+    out.push(table(['self time', 'ms', '%'], rows(p.self), ['self time']), '');
+    out.push(table(['inclusive time (src/)', 'ms', '%'], rows(p.inclusive), ['inclusive time (src/)']), '');
   }
   if (notes.length) out.push('Notes:', ...notes.map((n) => `  - ${n}`), '');
   if (rep.skipped.length) out.push('Skipped:', ...rep.skipped.map((n) => `  - ${n}`), '');

@@ -4,6 +4,29 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Nearest-rank percentile (p in 0..100) of a non-empty list. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+export interface Distribution {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export function distribution(xs: number[]): Distribution | undefined {
+  if (xs.length === 0) return undefined;
+  return {
+    n: xs.length, p50: percentile(xs, 50), p90: percentile(xs, 90), p99: percentile(xs, 99),
+    max: Math.max(...xs), mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+  };
+}
+
 /** Runs `once` up to `runs` times; stops early after a run slower than slowMs or a failure. */
 export async function repeat<T extends { ms: number; error?: string }>(
   runs: number, slowMs: number, once: (i: number) => Promise<T>,

@@ -1,0 +1,171 @@
+// The daemon enforcing NetworkPolicy on the synthetic cluster: programming 1,000 policies, memory,
+// and the latency from a pod label change at the API server to the peer-set update in the kernel.
+//
+// The policies reach the daemon by watch, after its first sync, not by its initial list: objects from
+// client-node's typed list calls carry `_from` for an ingress rule's `from` (the generated model's
+// property name), which the daemon does not read, so listed policies lose their peers (see BENCHMARKS.md).
+import type { Backend } from '../src/pipeline.js';
+import { sleep, wallMs } from './clock.js';
+import { DaemonProcess, type Memory } from './daemon-proc.js';
+import { withStack, type Stack } from './daemon-stack.js';
+import { log } from './log.js';
+import { NftMonitor } from './nft-monitor.js';
+import { peerMembership, podFor, POLICY_NODE, type PolicySize } from './policy-cluster.js';
+import { profilePhases } from './daemon-bench.js';
+import type { ProfileSummary, ProfileWindow } from './profile.js';
+import { distribution, type Distribution } from './stats.js';
+
+export interface PolicyDaemonOptions {
+  repoRoot: string;
+  dir: string;
+  /** Nodes, Namespaces and Pods, loaded by the API server at start. */
+  baseInput: string;
+  /** Loaded after the daemon's first sync. */
+  policies: Record<string, unknown>[];
+  backend: Backend;
+  size: PolicySize;
+  changes: number;
+  gapMs: number;
+  pollMs: number;
+  timeoutMs: number;
+  budgetMs: number;
+  /** Run the daemon under --cpu-prof, writing here. */
+  profileDir?: string;
+}
+
+export interface PolicyDaemonResult {
+  backend: Backend;
+  /** Spawn → first 'policy synced' (pods and namespaces listed, no policies yet). */
+  startMs?: number;
+  /** All policies loaded at the API server at once → the daemon synced every one of them. */
+  policiesMs?: number;
+  /** The syncs that took, and their summed durations ('policy synced' seconds). */
+  policiesSyncs?: number;
+  policiesSyncLogMs?: number;
+  method?: string;
+  /** Label update call → the pod's address added to / deleted from the peer set in the kernel. */
+  latency?: Distribution;
+  /** Polling: update call → end of the last poll that did not see it (a lower bound). */
+  pollLower?: Distribution;
+  /** Per change, the daemon's own policy sync duration ('policy synced' seconds). */
+  syncLog?: Distribution;
+  meanPollMs?: number;
+  requested: number;
+  failures: string[];
+  note?: string;
+  memory?: Memory;
+  /** --profile: the daemon's CPU profile while programming the policies, and during the label changes. */
+  profile?: { policies?: ProfileSummary; changes?: ProfileSummary };
+  error?: string;
+}
+
+type Pod = { metadata: { labels: Record<string, string>; resourceVersion?: string }; status: { podIP: string } };
+
+async function labelChanges(s: Stack, o: PolicyDaemonOptions, monitor: NftMonitor | undefined, r: PolicyDaemonResult): Promise<void> {
+  const d = s.daemon!;
+  const latency: number[] = [];
+  const lower: number[] = [];
+  const syncLog: number[] = [];
+  let pollSpent = 0;
+  const deadline = wallMs() + o.budgetMs;
+  for (let n = 1; n <= o.changes; n++) {
+    if (wallMs() > deadline) {
+      r.note = `stopped after ${n - 1} changes: --daemon-budget ${(o.budgetMs / 1000).toFixed(0)} s`;
+      break;
+    }
+    const ref = podFor(n, o.size);
+    const pod = await s.api.get<Pod & { kind: string; apiVersion: string; metadata: { name: string } }>({ apiVersion: 'v1', kind: 'Pod', ...ref });
+    if (!pod) throw new Error(`pod ${ref.namespace}/${ref.name} not found`);
+    const joins = pod.metadata.labels.tier !== 'web';
+    const ip = pod.status.podIP;
+    const check = peerMembership(o.backend, ref.namespace, ip, joins);
+    // The opposite must hold now: proves the set exists (a missing set would pass an "absent" check).
+    const before = await s.agent.run(check.argv);
+    if ((before.code === 0) === joins) {
+      r.failures.push(`change ${n}: ${ref.namespace}/${ref.name} (${ip}) ${joins ? 'already in' : 'not in'} the peer set before the change: ${before.stderr.trim()}`);
+      if (r.failures.length >= 5) break;
+      continue;
+    }
+    const changed = structuredClone(pod);
+    changed.metadata.labels = { ...pod.metadata.labels, tier: joins ? 'web' : 'api' };
+    delete changed.metadata.resourceVersion;
+    const from = d.lines.length;
+    const t0 = wallMs();
+    const update = s.api.update(changed);
+    const seen: Promise<{ at?: number; before?: number; pollMs?: number; why?: string }> = monitor
+      ? monitor.waitFor(check.monitor!, t0, o.timeoutMs).then((at) => ({ at, why: 'no nft monitor line' }))
+      : s.agent.poll(check.argv, check.expect, o.pollMs, o.timeoutMs)
+        .then((p) => ({ at: p.seenAt, before: p.notSeenAt ?? t0, pollMs: p.meanPollMs, why: String(JSON.stringify(p.last ?? null)).slice(0, 300) }));
+    const [, res] = await Promise.all([update, seen]);
+    if (res.at === undefined) {
+      r.failures.push(`change ${n} (${ref.namespace}/${ref.name} ${joins ? 'joins' : 'leaves'}): not seen within ${o.timeoutMs} ms: ${res.why}`);
+      if (r.failures.length >= 5) break;
+      continue;
+    }
+    latency.push(res.at - t0);
+    if (res.before !== undefined) lower.push(res.before - t0);
+    pollSpent += res.pollMs ?? 0;
+    const synced = await d.waitFor('policy synced', from, o.timeoutMs, 'policy sync failed');
+    syncLog.push(Number(synced.line.fields.seconds) * 1000);
+    await sleep(o.gapMs);
+  }
+  r.method = monitor ? 'nft monitor' : `poll every ${o.pollMs} ms`;
+  r.latency = distribution(latency);
+  r.pollLower = distribution(lower);
+  r.syncLog = distribution(syncLog);
+  r.meanPollMs = lower.length ? pollSpent / lower.length : undefined;
+}
+
+/** Loads every policy at once; done when the policy syncs since then covered as many objects. */
+async function programPolicies(s: Stack, o: PolicyDaemonOptions, r: PolicyDaemonResult): Promise<void> {
+  const d = s.daemon!;
+  const from = d.lines.length;
+  const t0 = wallMs();
+  await s.api.load(o.policies as never);
+  let objects = 0;
+  let syncs = 0;
+  let spent = 0;
+  for (let i = from; objects < o.policies.length;) {
+    const next = await d.waitFor('policy synced', i, o.timeoutMs, 'policy sync failed');
+    objects += Number(next.line.fields.objects);
+    spent += Number(next.line.fields.seconds) * 1000;
+    syncs++;
+    r.policiesMs = next.line.at - t0;
+    i = next.index + 1;
+  }
+  r.policiesSyncs = syncs;
+  r.policiesSyncLogMs = spent;
+}
+
+export async function benchPolicyDaemon(o: PolicyDaemonOptions): Promise<PolicyDaemonResult> {
+  const r: PolicyDaemonResult = { backend: o.backend, requested: o.changes, failures: [] };
+  const windows: { policies?: ProfileWindow; changes?: ProfileWindow } = {};
+  try {
+    await withStack({ repoRoot: o.repoRoot, dir: o.dir, loadFile: o.baseInput, label: `policy daemon ${o.backend}` }, async (s) => {
+      const d = (s.daemon = DaemonProcess.start({ ns: s.ns, repoRoot: o.repoRoot, kubeconfig: s.kubeconfig, nodeName: POLICY_NODE.nodeName, backend: o.backend, profileDir: o.profileDir }));
+      const first = await d.waitFor('policy synced', 0, o.timeoutMs, 'policy sync failed');
+      r.startMs = first.line.at - d.spawnedAt;
+      await d.waitFor('synced', 0, o.timeoutMs);
+      const loadAt = wallMs() - d.spawnedAt;
+      await programPolicies(s, o, r);
+      windows.policies = { fromMs: loadAt, toMs: loadAt + (r.policiesMs ?? 0) };
+      log(`  policy daemon ${o.backend}: ${o.policies.length} policies programmed ${((r.policiesMs ?? 0) / 1000).toFixed(2)} s after loading them (${r.policiesSyncs} syncs)`);
+      await sleep(1000);
+      const monitor = o.backend === 'nftables' ? await NftMonitor.inNamespace(s.ns, s.agent) : undefined;
+      try {
+        const from = wallMs() - d.spawnedAt;
+        await labelChanges(s, o, monitor, r);
+        windows.changes = { fromMs: from, toMs: wallMs() - d.spawnedAt };
+      } finally {
+        await monitor?.stop();
+      }
+      r.memory = d.memory();
+      log(`  policy daemon ${o.backend}: ${r.latency?.n ?? 0} label changes (${r.method}), p50 ${r.latency?.p50.toFixed(1)} ms, p99 ${r.latency?.p99.toFixed(1)} ms`);
+    });
+  } catch (err) {
+    r.error = (err as Error).message.slice(0, 2000);
+    log(`  policy daemon ${o.backend}: ${r.error}`);
+  }
+  if (o.profileDir) r.profile = profilePhases(o.profileDir, windows);
+  return r;
+}
