@@ -1,15 +1,15 @@
-// The daemon on gen_cluster.py's cluster: cold start, single-endpoint programming latency, memory.
+// The daemon on gen_cluster.py's cluster: cold start, single-endpoint programming latency (daemon-changes.ts), memory.
 import type { Backend } from '../src/pipeline.js';
 import { sleep, wallMs } from './clock.js';
 import { generateCluster, type Tools } from './cluster.js';
 import { DaemonProcess, type Memory } from './daemon-proc.js';
 import { withStack, type Stack } from './daemon-stack.js';
-import { endpointVisible, moveLastEndpoint, newAddress, serviceFor, serviceVisible, sliceRef } from './endpoint-change.js';
+import { endpointChanges, type ChangeLatency } from './daemon-changes.js';
+import { serviceVisible } from './endpoint-change.js';
 import { log } from './log.js';
 import { NftMonitor } from './nft-monitor.js';
 import { delta, readHistogram, summarize, type HistogramSummary } from './prom.js';
-import { summarizeProfile, type ProfileSummary, type ProfileWindow } from './profile.js';
-import { distribution, type Distribution } from './stats.js';
+import { profilePhases, type ProfileSummary, type ProfileWindow } from './profile.js';
 
 export const METRICS_URL = 'http://127.0.0.1:10249/metrics';
 
@@ -46,25 +46,7 @@ export interface ColdStart {
   elements?: number;
 }
 
-export interface ChangeLatency {
-  requested: number;
-  /** How the kernel was watched: `nft monitor` events (nftables) or polling (iptables). */
-  method: string;
-  /** Update call → the new endpoint in the kernel (monitor line, or the end of the first poll that saw it). */
-  latency?: Distribution;
-  /** Polling: update call → end of the last poll that did not see it (a lower bound). */
-  pollLower?: Distribution;
-  /** Per change, the daemon's own sync duration ('synced' seconds). */
-  syncLog?: Distribution;
-  /** Update call → the API server acknowledged the write. */
-  apiAck?: Distribution;
-  /** Polling: mean duration of one poll (the resolution). */
-  meanPollMs?: number;
-  /** Changes whose sync was not partial (a periodic resync ran instead or too). */
-  nonPartial: number;
-  failures: string[];
-  note?: string;
-}
+export type { ChangeLatency };
 
 export interface DaemonResult {
   backend: Backend;
@@ -106,80 +88,6 @@ async function coldStart(s: Stack, o: DaemonBenchOptions): Promise<ColdStart> {
     visibleMs: visibleAt - d.spawnedAt,
     elements: typeof synced.line.fields.elements === 'number' ? synced.line.fields.elements : undefined,
   };
-}
-
-async function endpointChanges(s: Stack, o: DaemonBenchOptions, monitor: NftMonitor | undefined): Promise<ChangeLatency> {
-  const d = s.daemon!;
-  const latency: number[] = [];
-  const lower: number[] = [];
-  const syncLog: number[] = [];
-  const ack: number[] = [];
-  const failures: string[] = [];
-  const changed = new Map<number, string>();
-  let pollSpent = 0;
-  let nonPartial = 0;
-  let note: string | undefined;
-  const deadline = wallMs() + o.budgetMs;
-  for (let n = 1; n <= o.changes; n++) {
-    if (wallMs() > deadline) {
-      note = `stopped after ${n - 1} changes: --daemon-budget ${(o.budgetMs / 1000).toFixed(0)} s`;
-      break;
-    }
-    const i = serviceFor(n, o.services);
-    const address = newAddress(n);
-    const current = await s.api.get(sliceRef(i));
-    if (!current) throw new Error(`EndpointSlice of service ${i} not found`);
-    const check = endpointVisible(o.backend, i, o.endpoints - 1, address);
-    const from = d.lines.length;
-    const t0 = wallMs();
-    const update = s.api.update(moveLastEndpoint(current, address, new Date(t0))).then(() => wallMs());
-    const seen: Promise<{ at?: number; before?: number; pollMs?: number; why?: string }> = monitor
-      ? monitor.waitFor(check.monitorText!, t0, o.timeoutMs).then((at) => ({ at, why: 'no nft monitor line' }))
-      : s.agent.poll(check.argv, check.expect, o.pollMs, o.timeoutMs)
-        .then((p) => ({ at: p.seenAt, before: p.notSeenAt ?? t0, pollMs: p.meanPollMs, why: String(JSON.stringify(p.last ?? null)).slice(0, 300) }));
-    const [acked, r] = await Promise.all([update, seen]);
-    ack.push(acked - t0);
-    if (r.at === undefined) {
-      failures.push(`change ${n} (service ${i} → ${address}): not seen within ${o.timeoutMs} ms: ${r.why}`);
-      if (failures.length >= 5) break;
-      continue;
-    }
-    changed.set(i, address);
-    latency.push(r.at - t0);
-    if (r.before !== undefined) lower.push(r.before - t0);
-    pollSpent += r.pollMs ?? 0;
-    const synced = await d.waitFor('synced', from, o.timeoutMs);
-    syncLog.push(Number(synced.line.fields.seconds) * 1000);
-    if (synced.line.fields.mode !== 'partial') nonPartial++;
-    await sleep(o.gapMs);
-  }
-  if (monitor) failures.push(...await verifyEndpoints(s, o, changed));
-  return {
-    requested: o.changes, method: monitor ? 'nft monitor' : `poll every ${o.pollMs} ms`, latency: distribution(latency),
-    pollLower: distribution(lower), syncLog: distribution(syncLog), apiAck: distribution(ack),
-    meanPollMs: lower.length ? pollSpent / lower.length : undefined, nonPartial, failures, note,
-  };
-}
-
-/** nftables: what the monitor announced is what the map holds (one listing at the end). */
-async function verifyEndpoints(s: Stack, o: DaemonBenchOptions, changed: Map<number, string>): Promise<string[]> {
-  const r = await s.agent.run(['nft', 'list', 'map', 'ip', 'proxyctl', 'endpoints'], 120_000);
-  if (r.code !== 0) return [`nft list map endpoints: ${r.stderr}`];
-  const wrong = [...changed].filter(([i, address]) => !r.stdout.includes(endpointVisible(o.backend, i, o.endpoints - 1, address).monitorText!));
-  return wrong.slice(0, 5).map(([i, address]) => `service ${i}: the map does not hold ${address} at index ${o.endpoints - 1}`);
-}
-
-/** The profile is written when the daemon exits; cut it by phase (its clock starts about when the process did). */
-export function profilePhases(dir: string, windows: Record<string, ProfileWindow | undefined>): Record<string, ProfileSummary | undefined> {
-  const out: Record<string, ProfileSummary | undefined> = {};
-  for (const [phase, w] of Object.entries(windows)) {
-    try {
-      if (w) out[phase] = summarizeProfile(dir, 12, w);
-    } catch (err) {
-      log(`  profile ${phase}: ${(err as Error).message}`);
-    }
-  }
-  return out;
 }
 
 export async function benchDaemon(o: DaemonBenchOptions): Promise<DaemonResult> {

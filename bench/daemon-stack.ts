@@ -25,13 +25,13 @@ export async function withStack<T>(o: { repoRoot: string; dir: string; loadFile:
       host: '127.0.0.1', prefix: ['ip', 'netns', 'exec', ns], loadFile: o.loadFile, kubeconfigPath: kubeconfig, timeoutMs: 180_000,
     });
     log(`  ${o.label}: API server loaded in ${((wallMs() - t) / 1000).toFixed(1)} s`);
-    const stack: Stack = { ns, api, agent: undefined as unknown as Agent, kubeconfig };
+    let stack: Stack | undefined;
     try {
-      stack.agent = await Agent.start(ns, o.repoRoot);
+      stack = { ns, api, agent: await Agent.start(ns, o.repoRoot), kubeconfig };
       return await fn(stack);
     } finally {
-      await stack.daemon?.stop();
-      await stack.agent?.stop();
+      await stack?.daemon?.stop();
+      await stack?.agent.stop();
       await api.stop().catch(() => {});
     }
   }, { loopback: true });

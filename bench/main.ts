@@ -59,8 +59,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bench: ${sig}, cleaned up\n`);
     process.exit(130);
   };
+  // A crash skips the finally below: still stop our children and delete our namespaces.
+  const onCrash = (err: unknown) => {
+    killCurrent();
+    killBackground();
+    deleteLiveNamespaces();
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`bench: crashed, cleaned up: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
   const results: SizeResult[] = [];
   let daemon: DaemonResult[] = [];
   let policy: PolicyResult | undefined;
@@ -75,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
     else log(`kept ${dir}`);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
   }
   const report: BenchReport = {
     machine: describeMachine(repoRoot),

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { log } from './log.js';
 
 interface CallFrame { functionName: string; url: string; columnNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
@@ -54,4 +55,17 @@ export function summarizeProfile(dir: string, top = 15, window?: ProfileWindow):
   const lines = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top)
     .map(([fn, ms]) => ({ fn, ms, pct: (100 * ms) / total }));
   return { totalMs: total, self: lines(self), inclusive: lines(incl) };
+}
+
+/** The profile is written when the daemon exits; cut it by phase (its clock starts about when the process did). */
+export function profilePhases(dir: string, windows: Record<string, ProfileWindow | undefined>): Record<string, ProfileSummary | undefined> {
+  const out: Record<string, ProfileSummary | undefined> = {};
+  for (const [phase, w] of Object.entries(windows)) {
+    try {
+      if (w) out[phase] = summarizeProfile(dir, 12, w);
+    } catch (err) {
+      log(`  profile ${phase}: ${(err as Error).message}`);
+    }
+  }
+  return out;
 }

@@ -83,7 +83,12 @@ export class IptEngine implements ProxyEngine {
         const write = [...parsed.chains].filter(([name, r]) => complete || ALWAYS_WRITTEN.test(name) || before.get(name) !== r.join('\n'));
         const stale = complete ? (existing?.get(table) ?? []).filter((c) => !parsed.chains.has(c)) : [...before.keys()].filter((c) => !parsed.chains.has(c));
         // Stale chains are declared (which flushes them) before -X, so references among them are gone.
-        input.push(`*${table}`, ...[...write.map(([name]) => name), ...stale].map((name) => `:${name} - [0:0]`), ...write.flatMap(([, r]) => r), ...stale.map((c) => `-X ${c}`), 'COMMIT');
+        // Pushed line by line: spreading 100k+ lines into push() overflows V8's argument limit.
+        input.push(`*${table}`);
+        for (const name of [...write.map(([n]) => n), ...stale]) input.push(`:${name} - [0:0]`);
+        for (const [, rules] of write) for (const rule of rules) input.push(rule);
+        for (const c of stale) input.push(`-X ${c}`);
+        input.push('COMMIT');
         fs.applied.set(table, new Map([...parsed.chains].map(([name, r]) => [name, r.join('\n')])));
         chains += parsed.chains.size;
         for (const r of parsed.chains.values()) rules += r.length;

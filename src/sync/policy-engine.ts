@@ -131,7 +131,7 @@ export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
         // Chains no longer wanted: flushed (declared) with the others, then deleted after every rule.
         const before = replace ? await this.ourChains(tool) : [...(parseRestore(this.appliedRules.get(family) ?? '').get('filter')?.chains.keys() ?? [])];
         const stale = before.filter((c) => !filter.chains.has(c));
-        const restore = ['*filter', ...[...filter.chains.keys(), ...stale].map((c) => `:${c} - [0:0]`), ...[...filter.chains.values()].flat(), ...stale.map((c) => `-X ${c}`), 'COMMIT'].join('\n') + '\n';
+        const restore = ['*filter', ...[...filter.chains.keys(), ...stale].map((c) => `:${c} - [0:0]`), [...filter.chains.values()].flat().join('\n'), ...stale.map((c) => `-X ${c}`), 'COMMIT'].join('\n') + '\n';
         await runOrThrow(this.exec, `${tool}-restore`, ['-w', '--noflush'], restore);
         // Appended: the policy chains ACCEPT allowed traffic, which must not skip the service rejects.
         await ensureHooks(this.exec, tool, parsed, 'last');
