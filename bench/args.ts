@@ -44,7 +44,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --timeout S         kill any single render or load after S seconds (default 600)
   --json              print the results as JSON instead of tables
   --check             exit 1 when a target is missed
-  --profile           one extra render per size and backend under --cpu-prof; prints its hot spots
+  --profile           one extra render per size and backend under --cpu-prof, and every daemon under
+                      --cpu-prof (cut into its phases); prints the hot spots
   --keep              keep the temporary directory with the generated files (and .cpuprofile files)
  daemon (proxyctl run against a test API server in a namespace; needs root):
   --daemon-sizes LIST service counts (default 1000,10000; each 1..65535)
@@ -56,7 +57,8 @@ export const USAGE = `usage: npm run bench -- [options]
  policy (render + kernel load, and the daemon's label-change latency):
   --policy-pods N     pods (default 10000), --policy-namespaces N (default 100), --policies N (default 1000)
   --label-changes N   pod label changes per backend (default 50)
- --backends and --runs apply to every part; --no-kernel skips kernel loads and the daemon parts.`;
+ --backends, --runs and --endpoints apply to every part that uses them; --no-kernel skips kernel
+ loads and the daemon parts.`;
 
 function int(name: string, v: string, min: number, max: number): number {
   const n = Number(v);

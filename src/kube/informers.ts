@@ -1,4 +1,5 @@
 import type { KubeConfig, KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import { toWire } from './wire.js';
 
 export type WatchedKind = 'Service' | 'EndpointSlice' | 'Node' | 'Pod' | 'Namespace' | 'NetworkPolicy';
 
@@ -40,7 +41,7 @@ export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: Wat
     const informer = new k8s.ListWatch<KubernetesObject>(spec.path, new k8s.Watch(kc), spec.list as never, false, undefined, spec.field);
     informers.push(informer);
     // List items carry no kind/apiVersion (as from a real API server): restore them for conversion.
-    const tag = (o: KubernetesObject) => ({ ...(JSON.parse(JSON.stringify(o)) as Record<string, unknown>), kind, apiVersion: spec.apiVersion });
+    const tag = (o: KubernetesObject) => ({ ...(toWire(o) as Record<string, unknown>), kind, apiVersion: spec.apiVersion });
     informer.on('add', (o) => events.upsert(kind, tag(o)));
     informer.on('update', (o) => events.upsert(kind, tag(o)));
     informer.on('delete', (o) => events.remove(kind, tag(o)));

@@ -1,4 +1,5 @@
 import type { LoadedManifests } from './manifests.js';
+import { toWire } from './wire.js';
 
 /** Lists Services, EndpointSlices and Nodes from a live cluster; client-node is loaded only here (~400 ms). */
 export async function listFromCluster(kubeconfigPath: string | undefined): Promise<LoadedManifests> {
@@ -14,7 +15,7 @@ export async function listFromCluster(kubeconfigPath: string | undefined): Promi
     discovery.listEndpointSliceForAllNamespaces(),
     core.listNode(),
   ]);
-  const tag = (kind: string, apiVersion: string) => (o: object) => ({ object: { ...JSON.parse(JSON.stringify(o)), kind, apiVersion }, file });
+  const tag = (kind: string, apiVersion: string) => (o: object) => ({ object: { ...(toWire(o) as Record<string, unknown>), kind, apiVersion }, file });
   return {
     objects: [
       ...services.items.map(tag('Service', 'v1')),
