@@ -64,10 +64,6 @@ export function bool(v: unknown, field: string, fallback: boolean): boolean {
   return v;
 }
 
-export function protocolOf(p: Protocol): Protocol {
-  return p;
-}
-
 export function uniqueSorted<T>(items: T[], compare: (a: T, b: T) => number): T[] {
   const sorted = [...items].sort(compare);
   return sorted.filter((item, i) => i === 0 || compare(sorted[i - 1], item) !== 0);

@@ -1,5 +1,5 @@
 import { FieldError } from '../model/diagnostics.js';
-import { isObject } from '../model/fields.js';
+import { isObject, uniqueSorted } from '../model/fields.js';
 import { PROTOCOLS, type Protocol } from '../model/types.js';
 import { findNamedPort, type PodInfo } from './inventory.js';
 import type { NamedPortEntry, PortRange, RulePorts } from './types.js';
@@ -103,9 +103,4 @@ export function comparePortRanges(a: PortRange, b: PortRange): number {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function uniqueSorted<T>(items: T[], cmp: (a: T, b: T) => number): T[] {
-  const sorted = [...items].sort(cmp);
-  return sorted.filter((item, i) => i === 0 || cmp(sorted[i - 1], item) !== 0);
 }

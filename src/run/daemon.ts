@@ -1,6 +1,5 @@
 import type { DaemonConfig } from '../config/index.js';
 import { clearStaleUDP } from '../daemon/conntrack.js';
-import { systemExecutor } from '../daemon/exec.js';
 import { HealthState } from '../daemon/health.js';
 import { HealthCheckServers } from '../daemon/healthcheck-nodeports.js';
 import { startOpsServers } from '../daemon/http.js';
@@ -97,7 +96,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     }
     await holders.sync([...facts.values()].flatMap((f) => f.nodePorts));
     await healthChecks.sync([...facts.values()].flatMap((f) => (f.healthCheck ? [{ namespace: f.namespace, name: f.name, ...f.healthCheck }] : [])));
-    if (config.conntrackCleanup && stale.length) await clearStaleUDP(stale, { exec: systemExecutor(), log, metrics });
+    if (config.conntrackCleanup && stale.length) await clearStaleUDP(stale, { exec: (cmd, args) => exec.run(cmd, args), log, metrics });
   };
 
   const loop = new SyncLoop(store, engine, {
