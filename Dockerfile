@@ -1,10 +1,16 @@
-# proxyctl runs its TypeScript sources through tsx (a runtime dependency, see package.json), so there is
-# no compile step: the image carries node_modules without dev dependencies, src/, bin/ and package.json.
+# Three stages: production node_modules; the compiled CLI (dist/, by `npm run build`, which `npm ci` runs
+# as the prepare script); and the final image, which runs the compiled code — no TypeScript at run time.
+
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src/ ./src/
+RUN npm ci --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 # nft for the nftables backend; the iptables package brings iptables-nft (Debian's default alternative) and
@@ -14,10 +20,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin/proxyctl.js ./bin/
-COPY src/ ./src/
 # Runs as root: the DaemonSet grants NET_ADMIN/NET_RAW, which a non-root user would not hold effectively.
 ENTRYPOINT ["node", "/app/bin/proxyctl.js"]
 CMD ["run"]

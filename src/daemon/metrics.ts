@@ -28,8 +28,12 @@ export const METRIC_PREFIX = 'proxyctl_';
 /** 1 ms doubling to ~33 s, then 60 s (kube-proxy stops at 16 s; big clusters need more). */
 export const SYNC_BUCKETS: readonly number[] = [...exponentialBuckets(0.001, 2, 16), 60];
 
-/** kube-proxy's buckets: 0.25 s, 0.5 s, 1..59 s, 60..115 s by 5, 2..5 min by 30 s. */
+/**
+ * kube-proxy's buckets (0.25 s, 0.5 s, 1..59 s, 60..115 s by 5, 2..5 min by 30 s), below them 5–100 ms:
+ * our single changes land in tens of milliseconds, which kube-proxy's first bucket would hide.
+ */
 export const PROGRAMMING_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15,
   ...linearBuckets(0.25, 0.25, 2),
   ...linearBuckets(1, 1, 59),
   ...linearBuckets(60, 5, 12),

@@ -1,5 +1,6 @@
 import type { KubeConfig, KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import { toWire } from './wire.js';
+import { listRaw } from './raw-list.js';
+import { trimObject } from './trim.js';
 
 export type WatchedKind = 'Service' | 'EndpointSlice' | 'Node' | 'Pod' | 'Namespace' | 'NetworkPolicy';
 
@@ -19,29 +20,44 @@ export interface Watchers {
  * client-node informers for what the proxy reads. They relist by themselves after 410 Gone, but stop
  * after any other error (refused, premature close, 503): we restart them with backoff, keeping the
  * resourceVersion so a restart resumes rather than relists. Our own stop() surfaces as AbortError.
+ * Lists are fetched as plain JSON (src/kube/raw-list.ts), not through client-node's typed API calls.
  */
 export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: WatchedKind[], events: WatchEvents): Promise<Watchers> {
   const k8s = await import('@kubernetes/client-node');
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
-  const networking = kc.makeApiClient(k8s.NetworkingV1Api);
-  const specs: Record<WatchedKind, { path: string; list: () => Promise<{ items: KubernetesObject[] }>; field?: string; apiVersion: string }> = {
-    Service: { path: '/api/v1/services', list: () => core.listServiceForAllNamespaces(), apiVersion: 'v1' },
-    EndpointSlice: { path: '/apis/discovery.k8s.io/v1/endpointslices', list: () => discovery.listEndpointSliceForAllNamespaces(), apiVersion: 'discovery.k8s.io/v1' },
-    Node: { path: '/api/v1/nodes', list: () => core.listNode({ fieldSelector: `metadata.name=${nodeName}` }), field: `metadata.name=${nodeName}`, apiVersion: 'v1' },
-    Pod: { path: '/api/v1/pods', list: () => core.listPodForAllNamespaces(), apiVersion: 'v1' },
-    Namespace: { path: '/api/v1/namespaces', list: () => core.listNamespace(), apiVersion: 'v1' },
-    NetworkPolicy: { path: '/apis/networking.k8s.io/v1/networkpolicies', list: () => networking.listNetworkPolicyForAllNamespaces(), apiVersion: 'networking.k8s.io/v1' },
+  const node = { fieldSelector: `metadata.name=${nodeName}` };
+  const specs: Record<WatchedKind, { path: string; field?: string; apiVersion: string }> = {
+    Service: { path: '/api/v1/services', apiVersion: 'v1' },
+    EndpointSlice: { path: '/apis/discovery.k8s.io/v1/endpointslices', apiVersion: 'discovery.k8s.io/v1' },
+    Node: { path: '/api/v1/nodes', field: node.fieldSelector, apiVersion: 'v1' },
+    Pod: { path: '/api/v1/pods', apiVersion: 'v1' },
+    Namespace: { path: '/api/v1/namespaces', apiVersion: 'v1' },
+    NetworkPolicy: { path: '/apis/networking.k8s.io/v1/networkpolicies', apiVersion: 'networking.k8s.io/v1' },
   };
+  /** Watch events arrive as plain JSON already; trim them before the informer caches them. */
+  class TrimmingWatch extends k8s.Watch {
+    override watch(path: string, query: Record<string, string | number | boolean | undefined>, callback: (phase: string, object: any, watchObject?: any) => void, done: (err: any) => void) {
+      return super.watch(path, query, (phase, object, watchObject) => callback(phase, isObject(object) ? trimObject(object) : object, watchObject), done);
+    }
+  }
   let stopped = false;
   const informers: ListWatch<KubernetesObject>[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const starts = kinds.map(async (kind) => {
     const spec = specs[kind];
-    const informer = new k8s.ListWatch<KubernetesObject>(spec.path, new k8s.Watch(kc), spec.list as never, false, undefined, spec.field);
+    const list = async () => {
+      const raw = await listRaw(kc, spec.path, spec.field ? { fieldSelector: spec.field } : {});
+      raw.items.forEach(trimObject);
+      return raw as never;
+    };
+    const informer = new k8s.ListWatch<KubernetesObject>(spec.path, new TrimmingWatch(kc), list, false, undefined, spec.field);
     informers.push(informer);
     // List items carry no kind/apiVersion (as from a real API server): restore them for conversion.
-    const tag = (o: KubernetesObject) => ({ ...(toWire(o) as Record<string, unknown>), kind, apiVersion: spec.apiVersion });
+    const tag = (o: KubernetesObject) => {
+      const object = o as Record<string, unknown>;
+      object.kind = kind;
+      object.apiVersion = spec.apiVersion;
+      return object;
+    };
     informer.on('add', (o) => events.upsert(kind, tag(o)));
     informer.on('update', (o) => events.upsert(kind, tag(o)));
     informer.on('delete', (o) => events.remove(kind, tag(o)));
@@ -71,4 +87,8 @@ export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: Wat
       await Promise.all(informers.map((i) => i.stop().catch(() => {})));
     },
   };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,5 @@
 import type { LoadedManifests } from './manifests.js';
-import { toWire } from './wire.js';
+import { listRaw } from './raw-list.js';
 
 /** Lists Services, EndpointSlices and Nodes from a live cluster; client-node is loaded only here (~400 ms). */
 export async function listFromCluster(kubeconfigPath: string | undefined): Promise<LoadedManifests> {
@@ -7,15 +7,14 @@ export async function listFromCluster(kubeconfigPath: string | undefined): Promi
   const kc = new k8s.KubeConfig();
   if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
   else kc.loadFromCluster(); // inside the DaemonSet's pod: the service account
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
   const file = `cluster ${kc.getCurrentCluster()?.server ?? kubeconfigPath ?? 'in-cluster'}`;
   const [services, slices, nodes] = await Promise.all([
-    core.listServiceForAllNamespaces(),
-    discovery.listEndpointSliceForAllNamespaces(),
-    core.listNode(),
+    listRaw(kc, '/api/v1/services'),
+    listRaw(kc, '/apis/discovery.k8s.io/v1/endpointslices'),
+    listRaw(kc, '/api/v1/nodes'),
   ]);
-  const tag = (kind: string, apiVersion: string) => (o: object) => ({ object: { ...(toWire(o) as Record<string, unknown>), kind, apiVersion }, file });
+  // List items carry no kind/apiVersion, as from a real API server.
+  const tag = (kind: string, apiVersion: string) => (o: Record<string, unknown>) => ({ object: { ...o, kind, apiVersion }, file });
   return {
     objects: [
       ...services.items.map(tag('Service', 'v1')),

@@ -87,16 +87,27 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('the build stage installs production dependencies from the lock file', () => {
-    const build = stages.find((s) => s.name === 'build')!;
-    const copied = build.instructions.filter((i) => i.op === 'COPY').flatMap((i) => copyParts(i.args).sources);
+  it('the deps stage installs production dependencies from the lock file', () => {
+    const deps = stages.find((s) => s.name === 'deps')!;
+    const copied = deps.instructions.filter((i) => i.op === 'COPY').flatMap((i) => copyParts(i.args).sources);
     expect(copied).to.include.members(['package.json', 'package-lock.json']);
-    expect(build.instructions.some((i) => i.op === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.args))).to.equal(true);
+    expect(deps.instructions.some((i) => i.op === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.args))).to.equal(true);
   });
 
-  it('tsx, which runs the CLI, is a runtime dependency (npm ci --omit=dev keeps it)', () => {
+  it('the build stage compiles: npm ci runs the prepare script, which is the build, with what tsc needs copied in', () => {
+    const build = stages.find((s) => s.name === 'build')!;
+    const copied = build.instructions.filter((i) => i.op === 'COPY').flatMap((i) => copyParts(i.args).sources);
+    expect(copied).to.include.members(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/']);
+    expect(build.instructions.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args) && !/--ignore-scripts|--omit=dev/.test(i.args))).to.equal(true);
+    const scripts = (pkg as unknown as { scripts: Record<string, string> }).scripts;
+    expect(scripts.prepare).to.equal('npm run build');
+    expect(scripts.build).to.contain('tsc -p tsconfig.build.json').and.to.contain('dist/.built');
+  });
+
+  it('bin/proxyctl.js runs dist/ when built and falls back to tsx (a runtime dependency) for sources', () => {
     expect(pkg.dependencies).to.have.property('tsx');
-    expect(readFileSync(join(ROOT, 'bin/proxyctl.js'), 'utf8')).to.contain("from 'tsx/esm/api'");
+    const bin = readFileSync(join(ROOT, 'bin/proxyctl.js'), 'utf8');
+    expect(bin).to.contain("import('../dist/cli/main.js')").and.to.contain("import('tsx/esm/api')");
   });
 
   it('every package src/ imports at run time is a runtime dependency', () => {
@@ -122,11 +133,12 @@ describe('Dockerfile', () => {
     expect(missing).to.deep.equal([]);
   });
 
-  it('the final stage carries node_modules, package.json, bin/ and src/ where the entrypoint expects them', () => {
+  it('the final stage carries node_modules, package.json, bin/ and the compiled dist/ (not src/) where the entrypoint expects them', () => {
     const files = finalFiles();
-    expect(files.get('/app/node_modules')).to.deep.equal(['build', '/app/node_modules']);
+    expect(files.get('/app/node_modules')).to.deep.equal(['deps', '/app/node_modules']);
     expect(files.get('/app/package.json')?.[0]).to.equal('context');
-    expect(files.get('/app/src')?.[0]).to.equal('context');
+    expect(files.get('/app/dist')).to.deep.equal(['build', '/app/dist']);
+    expect(files.has('/app/src')).to.equal(false);
     expect(files.get(`/app/${pkg.bin.proxyctl}`)).to.deep.equal(['context', pkg.bin.proxyctl]);
   });
 

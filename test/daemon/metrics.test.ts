@@ -46,14 +46,19 @@ describe('daemon/metrics', function () {
     expect(text).to.include('proxyctl_sync_proxy_rules_duration_seconds_bucket{le="60",kind="partial"} 2');
   });
 
-  it('network programming histogram uses kube-proxy buckets (0.25 s .. 5 min)', async function () {
+  it('network programming histogram: 5 ms .. 150 ms, then kube-proxy buckets (0.25 s .. 5 min)', async function () {
     const { metrics, registry } = createMetrics();
-    expect(PROGRAMMING_BUCKETS.slice(0, 4)).to.deep.equal([0.25, 0.5, 1, 2]);
+    expect(PROGRAMMING_BUCKETS.slice(0, 3)).to.deep.equal([0.005, 0.01, 0.015]);
+    expect(PROGRAMMING_BUCKETS.slice(11, 15)).to.deep.equal([0.25, 0.5, 1, 2]);
+    expect([...PROGRAMMING_BUCKETS].sort((a, b) => a - b)).to.deep.equal([...PROGRAMMING_BUCKETS]);
+    metrics.observeProgrammingLatency(0.022);
+    expect(await registry.metrics()).to.include('proxyctl_network_programming_duration_seconds_bucket{le="0.02"} 0')
+      .and.to.include('proxyctl_network_programming_duration_seconds_bucket{le="0.025"} 1');
     expect(PROGRAMMING_BUCKETS[PROGRAMMING_BUCKETS.length - 1]).to.equal(300);
     metrics.observeProgrammingLatency(1.2);
     const text = await registry.metrics();
-    expect(text).to.include('proxyctl_network_programming_duration_seconds_bucket{le="1"} 0');
-    expect(text).to.include('proxyctl_network_programming_duration_seconds_bucket{le="2"} 1');
+    expect(text).to.include('proxyctl_network_programming_duration_seconds_bucket{le="1"} 1');
+    expect(text).to.include('proxyctl_network_programming_duration_seconds_bucket{le="2"} 2');
   });
 
   it('rule-count gauges per family; only the given fields change', async function () {
