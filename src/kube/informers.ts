@@ -10,6 +10,16 @@ export interface WatchEvents {
   error(kind: WatchedKind, err: unknown, restartInMs: number): void;
 }
 
+export interface WatcherOptions {
+  /**
+   * Kinds whose handler converts each object before returning and keeps no reference to it. Their cached
+   * copy is then cut down to what the informer itself reads (name, namespace, resourceVersion): the
+   * daemon's store already holds the converted form, and a second whole copy of every EndpointSlice is
+   * tens of MB at 10k services.
+   */
+  convertedKinds?: WatchedKind[];
+}
+
 export interface Watchers {
   /** Resolves when every informer has listed once. */
   synced: Promise<void>;
@@ -22,7 +32,8 @@ export interface Watchers {
  * resourceVersion so a restart resumes rather than relists. Our own stop() surfaces as AbortError.
  * Lists are fetched as plain JSON (src/kube/raw-list.ts), not through client-node's typed API calls.
  */
-export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: WatchedKind[], events: WatchEvents): Promise<Watchers> {
+export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: WatchedKind[], events: WatchEvents, options: WatcherOptions = {}): Promise<Watchers> {
+  const converted = new Set(options.convertedKinds ?? []);
   const k8s = await import('@kubernetes/client-node');
   const node = { fieldSelector: `metadata.name=${nodeName}` };
   const specs: Record<WatchedKind, { path: string; field?: string; apiVersion: string }> = {
@@ -58,9 +69,10 @@ export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: Wat
       object.apiVersion = spec.apiVersion;
       return object;
     };
-    informer.on('add', (o) => events.upsert(kind, tag(o)));
-    informer.on('update', (o) => events.upsert(kind, tag(o)));
-    informer.on('delete', (o) => events.remove(kind, tag(o)));
+    const settle = converted.has(kind) ? shrinkToIdentity : () => {};
+    informer.on('add', (o) => settle(events.upsert(kind, tag(o)), o));
+    informer.on('update', (o) => settle(events.upsert(kind, tag(o)), o));
+    informer.on('delete', (o) => settle(events.remove(kind, tag(o)), o));
     let failures = 0;
     informer.on('connect', () => (failures = 0));
     informer.on('error', (err) => {
@@ -91,4 +103,12 @@ export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: Wat
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Keeps what client-node's cache compares (namespace/name, resourceVersion) and what a later delete event needs. */
+function shrinkToIdentity(_handled: void, object: KubernetesObject): void {
+  const o = object as Record<string, unknown>;
+  const { name, namespace, resourceVersion, uid } = (o.metadata ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (key !== 'kind' && key !== 'apiVersion') delete o[key];
+  o.metadata = { name, namespace, resourceVersion, uid };
 }

@@ -164,7 +164,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     error(kind, err, restartInMs) {
       log.warn({ kind, err: String(err), restartInMs }, 'watch failed; restarting it (rules stay in place)');
     },
-  });
+  }, { convertedKinds: ['Service', 'EndpointSlice', 'Node'] });
   const ready = watchers.synced.then(() => {
     log.info({ services: store.services.size }, 'initial list done; syncing');
     loop.start();
