@@ -6,9 +6,8 @@ import {
   addNamespace,
   addRoute,
   addVeth,
-  attachToBridge,
-  createLab,
-  destroyLab,
+  addBridgePort,
+  buildLab,
   setSysctl,
   type Lab,
 } from './netns.js';
@@ -89,14 +88,7 @@ export function nodeAAddresses(a: FamilyAddresses): string[] {
 }
 
 export async function buildMiniCluster(): Promise<MiniCluster> {
-  const lab = createLab();
-  try {
-    return await populate(lab);
-  } catch (error) {
-    // The caller never gets a handle to clean up with: do it here.
-    await destroyLab(lab);
-    throw error;
-  }
+  return buildLab(populate);
 }
 
 async function populate(lab: Lab): Promise<MiniCluster> {
@@ -110,8 +102,7 @@ async function populate(lab: Lab): Promise<MiniCluster> {
 
   await addBridge(lan, 'br0');
   for (const [port, ns] of [['p-node-a', nodeA], ['p-node-b', nodeB], ['p-client', client]] as const) {
-    await addVeth({ ns: lan, dev: port }, { ns, dev: 'eth0' });
-    await attachToBridge(lan, port, 'br0');
+    await addBridgePort(lan, 'br0', port, ns);
   }
   for (const ns of [nodeA, nodeB]) {
     await setSysctl(ns, 'net.ipv4.ip_forward', '1');

@@ -32,6 +32,23 @@ export function createLab(): Lab {
   return { prefix: `${NAME_PREFIX}${process.pid}-${labCounter}`, namespaces: [], processes: new Set() };
 }
 
+/** A new lab filled by `populate`; if that fails, everything it created is removed (the caller has no handle yet). */
+export async function buildLab<T>(populate: (lab: Lab) => Promise<T>): Promise<T> {
+  const lab = createLab();
+  try {
+    return await populate(lab);
+  } catch (error) {
+    await destroyLab(lab);
+    throw error;
+  }
+}
+
+/** Plugs namespace `ns` into `bridge` (in `lanNs`) through a veth: `port` on the bridge side, eth0 in `ns`. */
+export async function addBridgePort(lanNs: string, bridge: string, port: string, ns: string): Promise<void> {
+  await addVeth({ ns: lanNs, dev: port }, { ns, dev: 'eth0' });
+  await attachToBridge(lanNs, port, bridge);
+}
+
 export async function addNamespace(lab: Lab, role: string): Promise<string> {
   const name = `${lab.prefix}-${role}`;
   await run('ip', ['netns', 'add', name]);

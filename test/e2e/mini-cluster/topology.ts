@@ -8,7 +8,7 @@
 //
 // Everything lives in namespaces of one Lab (names pxt-<pid>-<n>-<role>); nothing is
 // configured in the machine's own namespace. destroyTopology removes it all.
-import { addAddress, addBridge, addNamespace, addRoute, addVeth, attachToBridge, createLab, destroyLab, setSysctl, type Lab } from '../../kernel/netns.js';
+import { addAddress, addBridge, addBridgePort, addNamespace, addRoute, buildLab, destroyLab, setSysctl, type Lab } from '../../kernel/netns.js';
 import { startEchoServer } from '../../kernel/servers.js';
 
 export type NodeName = 'node-a' | 'node-b';
@@ -50,13 +50,7 @@ export interface Topology {
 
 /** Builds the namespaces, links, addresses, routes and echo servers; cleans up itself on failure. */
 export async function buildTopology(): Promise<Topology> {
-  const lab = createLab();
-  try {
-    return await populate(lab);
-  } catch (error) {
-    await destroyLab(lab);
-    throw error;
-  }
+  return buildLab(populate);
 }
 
 export async function destroyTopology(topology: Topology | undefined): Promise<void> {
@@ -76,8 +70,7 @@ async function populate(lab: Lab): Promise<Topology> {
   await addAddress(lan, 'br0', `${ROUTER_IP}/${LAN_PREFIX}`);
   const lanMembers: [string, string, string][] = [['p-api', api, API_IP], ['p-client', client, CLIENT_IP], ['p-node-a', nodes['node-a'], NODE_IP['node-a']], ['p-node-b', nodes['node-b'], NODE_IP['node-b']]];
   for (const [port, ns, ip] of lanMembers) {
-    await addVeth({ ns: lan, dev: port }, { ns, dev: 'eth0' });
-    await attachToBridge(lan, port, 'br0');
+    await addBridgePort(lan, 'br0', port, ns);
     await addAddress(ns, 'eth0', `${ip}/${LAN_PREFIX}`);
   }
   for (const node of NODES) await setUpNode(topology, node);
@@ -110,8 +103,7 @@ async function attachPod(topology: Topology, pod: PodName): Promise<void> {
   const { node, ip } = PODS[pod];
   const nodeNs = topology.nodes[node];
   const hostSide = `veth-${pod}`;
-  await addVeth({ ns: nodeNs, dev: hostSide }, { ns: topology.pods[pod], dev: 'eth0' });
-  await attachToBridge(nodeNs, hostSide, 'cbr0');
+  await addBridgePort(nodeNs, 'cbr0', hostSide, topology.pods[pod]);
   await addAddress(topology.pods[pod], 'eth0', `${ip}/24`);
   await addRoute(topology.pods[pod], 'default', { via: POD_GATEWAY[node] });
 }

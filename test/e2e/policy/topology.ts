@@ -12,7 +12,7 @@
 // (bridge-nf-call-iptables), a global module setting we would rather not depend on.
 //
 // Every address lives in namespaces of one Lab (pxt-<pid>-<n>-<role>); destroyTopology removes all.
-import { addAddress, addBridge, addNamespace, addRoute, addVeth, attachToBridge, createLab, destroyLab, setSysctl, type Lab } from '../../kernel/netns.js';
+import { addAddress, addBridge, addBridgePort, addNamespace, addRoute, addVeth, buildLab, destroyLab, setSysctl, type Lab } from '../../kernel/netns.js';
 import { PodAgent } from './agent.js';
 import { NODE_IP, NODES, POD_CIDR, POD_GATEWAY, PODS, SERVE_PORTS, type NodeName, type PodModel } from './model.js';
 
@@ -34,13 +34,7 @@ export interface Topology {
 }
 
 export async function buildTopology(): Promise<Topology> {
-  const lab = createLab();
-  try {
-    return await populate(lab);
-  } catch (error) {
-    await destroyLab(lab);
-    throw error;
-  }
+  return buildLab(populate);
 }
 
 export async function destroyTopology(topology: Topology | undefined): Promise<void> {
@@ -60,8 +54,7 @@ async function populate(lab: Lab): Promise<Topology> {
   await addAddress(lan, 'br0', `${ROUTER_IP}/${LAN_PREFIX}`);
   const members: [string, string, string][] = [['p-api', api, API_IP], ['p-ext', ext, EXT_IP], ['p-node-a', nodes['node-a'], NODE_IP['node-a']], ['p-node-b', nodes['node-b'], NODE_IP['node-b']]];
   for (const [port, ns, ip] of members) {
-    await addVeth({ ns: lan, dev: port }, { ns, dev: 'eth0' });
-    await attachToBridge(lan, port, 'br0');
+    await addBridgePort(lan, 'br0', port, ns);
     await addAddress(ns, 'eth0', `${ip}/${LAN_PREFIX}`);
   }
   for (const node of NODES) await setUpNode(topology, node);
