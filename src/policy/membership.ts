@@ -1,0 +1,262 @@
+import type { IPFamily } from '../model/ip.js';
+import type { CompileFacts, PolicyFacts } from './compile.js';
+import { hash16 } from './hash.js';
+import { findNamedPort, type PodInfo } from './inventory.js';
+import { isOnNode } from './isolation.js';
+import { peerGroupSelector } from './selection.js';
+import { matchesSelector, type Selector } from './selectors.js';
+import type { Direction, NamedPortEntry, NamedPortGroup, PolicyPlan } from './types.js';
+
+/**
+ * The pod-dependent part of a compiled plan, kept between compiles so a batch of Pod changes can be
+ * judged pod by pod: which kernel-set elements each changed pod contributes before and after, without
+ * re-selecting every pod for every policy. Policies and Namespaces are fixed here: a change to them
+ * needs a full compile. `prepare` refuses (with a reason) any batch whose result would need other
+ * chains or sets than the last compile's, so the caller falls back to the full path.
+ */
+
+/** One element a pod contributes to a kernel set, in backend-neutral terms. */
+export type Member =
+  /** The pod's address in a peer group's set. */
+  | { kind: 'peer'; group: string; family: IPFamily; address: string }
+  /** A named port resolved on the pod, in a named-port group's set. */
+  | { kind: 'named'; group: string; entry: NamedPortEntry }
+  /** An isolated local pod → the chain of the pods judged by exactly `policies` in `direction`. */
+  | { kind: 'dispatch'; direction: Direction; policies: readonly string[]; family: IPFamily; address: string; pod: string }
+  /** A local pod's address (known pods, for unknown-pod judgement). */
+  | { kind: 'local'; family: IPFamily; address: string };
+
+export interface PodChange {
+  /** `namespace/name`. */
+  id: string;
+  /** The pod as it is now; undefined when deleted or no longer taking part (not Running, no IP). */
+  after: PodInfo | undefined;
+}
+
+export type PodChangePlan =
+  | { ok: true; added: Member[]; removed: Member[]; commit: () => void }
+  | { ok: false; reason: string };
+
+interface PeerGroupFacts {
+  id: string;
+  podSelector: Selector | undefined;
+}
+
+interface PolicyTargeting {
+  id: string;
+  selector: Selector;
+  ingress: boolean;
+  egress: boolean;
+}
+
+/** What one pod contributes, and the dispatch groups it belongs to. */
+interface Judgement {
+  members: Member[];
+  groups: string[];
+}
+
+const FAMILIES: readonly IPFamily[] = ['ipv4', 'ipv6'];
+
+export class PodMembership {
+  private constructor(
+    private readonly nodeName: string | null,
+    private readonly pods: Map<string, PodInfo>,
+    /** Address → ids of the pods holding it. */
+    private readonly owners: Map<string, Set<string>>,
+    /** Namespace → its policies in id order (every policy, with targets here or not). */
+    private readonly policies: ReadonlyMap<string, PolicyTargeting[]>,
+    /** Namespace → the peer groups (of policies with targets) selecting pods in it. */
+    private readonly peers: ReadonlyMap<string, PeerGroupFacts[]>,
+    private readonly named: readonly NamedPortGroup[],
+    /** `direction:policies` → number of pods in that dispatch group. */
+    private readonly groupSizes: Map<string, number>,
+  ) {}
+
+  static fromCompile(plan: PolicyPlan, facts: CompileFacts): PodMembership {
+    const pods = new Map(facts.inventory.pods.map((p) => [p.id, p]));
+    const owners = new Map<string, Set<string>>();
+    for (const pod of facts.inventory.pods) for (const a of addressesOf(pod)) addOwner(owners, a, pod.id);
+    const policies = new Map<string, PolicyTargeting[]>();
+    for (const p of facts.policies) {
+      const list = policies.get(p.namespace) ?? [];
+      list.push({ id: p.id, selector: p.scope.selector, ingress: p.scope.policyTypes.includes('Ingress'), egress: p.scope.policyTypes.includes('Egress') });
+      policies.set(p.namespace, list);
+    }
+    const byId = new Map(facts.policies.map((p) => [p.id, p]));
+    const peers = new Map<string, PeerGroupFacts[]>();
+    const seenGroups = new Set<string>();
+    const named = new Map<string, NamedPortGroup>();
+    for (const compiled of plan.policies) {
+      for (const rule of [...compiled.ingress, ...compiled.egress]) for (const g of rule.ports.namedGroups) named.set(g.id, g);
+      const policy = byId.get(compiled.id)!;
+      for (const { group, namespaces } of selectorPeers(policy, facts)) {
+        if (seenGroups.has(group.id)) continue;
+        seenGroups.add(group.id);
+        for (const ns of namespaces) {
+          const list = peers.get(ns) ?? [];
+          list.push(group);
+          peers.set(ns, list);
+        }
+      }
+    }
+    const groupSizes = new Map<string, number>();
+    for (const t of plan.targets) {
+      for (const key of [dispatchKey('ingress', t.ingressPolicies), dispatchKey('egress', t.egressPolicies)]) {
+        if (key) groupSizes.set(key, (groupSizes.get(key) ?? 0) + 1);
+      }
+    }
+    // Namespaces known to the compile: a pod in another one could change which namespaces selectors match.
+    for (const ns of facts.inventory.namespaces.keys()) if (!peers.has(ns)) peers.set(ns, []);
+    return new PodMembership(plan.nodeName, pods, owners, policies, peers, [...named.values()], groupSizes);
+  }
+
+  /** The element changes of a batch of pod changes, or why it needs a full compile. Changes nothing until `commit`. */
+  prepare(changes: readonly PodChange[]): PodChangePlan {
+    const batch = new Map(changes.map((c) => [c.id, c.after]));
+    for (const [id, after] of batch) {
+      if (after && after.id !== id) return refuse(`pod ${id} read back as ${after.id}`);
+      if (after && !this.peers.has(after.namespace)) return refuse(`pod ${id} is in a namespace the last compile did not know`);
+    }
+    const conflict = this.addressConflict(batch);
+    if (conflict) return refuse(`address ${conflict} is held by more than one pod`);
+    const before = new Map<string, Member>();
+    const after = new Map<string, Member>();
+    const sizeDelta = new Map<string, number>();
+    for (const [id, pod] of batch) {
+      const old = this.judge(this.pods.get(id));
+      const now = this.judge(pod);
+      for (const m of old.members) before.set(memberKey(m), m);
+      for (const m of now.members) after.set(memberKey(m), m);
+      for (const g of old.groups) sizeDelta.set(g, (sizeDelta.get(g) ?? 0) - 1);
+      for (const g of now.groups) sizeDelta.set(g, (sizeDelta.get(g) ?? 0) + 1);
+    }
+    for (const [group, delta] of sizeDelta) {
+      const size = this.groupSizes.get(group) ?? 0;
+      if (delta > 0 && size === 0) return refuse(`a pod is now judged by a new combination of policies (${group})`);
+      if (delta < 0 && size + delta === 0) return refuse(`no pod is judged by ${group} any more`);
+    }
+    const added = [...after].filter(([k]) => !before.has(k)).map(([, m]) => m);
+    const removed = [...before].filter(([k]) => !after.has(k)).map(([, m]) => m);
+    const commit = () => {
+      for (const [group, delta] of sizeDelta) this.groupSizes.set(group, (this.groupSizes.get(group) ?? 0) + delta);
+      for (const [id, pod] of batch) {
+        const old = this.pods.get(id);
+        if (old) for (const a of addressesOf(old)) removeOwner(this.owners, a, id);
+        if (pod) {
+          for (const a of addressesOf(pod)) addOwner(this.owners, a, id);
+          this.pods.set(id, pod);
+        } else this.pods.delete(id);
+      }
+    };
+    return { ok: true, added, removed, commit };
+  }
+
+  /**
+   * An address of a changed pod shared with another pod, before or after the batch: the full render
+   * keeps one owner per address, which this path would not reproduce.
+   */
+  private addressConflict(batch: ReadonlyMap<string, PodInfo | undefined>): string | undefined {
+    const touched = new Set<string>();
+    for (const [id, pod] of batch) {
+      const old = this.pods.get(id);
+      if (old) for (const a of addressesOf(old)) touched.add(a);
+      if (pod) for (const a of addressesOf(pod)) touched.add(a);
+    }
+    for (const address of touched) {
+      const holders = this.owners.get(address) ?? new Set<string>();
+      if (holders.size > 1) return address;
+      const after = [...holders].filter((id) => !batch.has(id));
+      for (const [id, pod] of batch) if (pod && addressesOf(pod).includes(address)) after.push(id);
+      if (after.length > 1) return address;
+    }
+    return undefined;
+  }
+
+  /** What one pod contributes, as the compiler and renderers would judge it (see compile.ts). */
+  private judge(pod: PodInfo | undefined): Judgement {
+    if (!pod) return { members: [], groups: [] };
+    const members: Member[] = [];
+    const local = isOnNode(pod, this.nodeName);
+    const lists: Record<Direction, string[]> = { ingress: [], egress: [] };
+    if (local) {
+      for (const p of this.policies.get(pod.namespace) ?? []) {
+        if (!matchesSelector(p.selector, pod.labels)) continue;
+        if (p.ingress) lists.ingress.push(p.id);
+        if (p.egress) lists.egress.push(p.id);
+      }
+    }
+    const groups = (['ingress', 'egress'] as const).filter((d) => lists[d].length > 0);
+    const peerGroups = (this.peers.get(pod.namespace) ?? []).filter((g) => !g.podSelector || matchesSelector(g.podSelector, pod.labels));
+    for (const family of FAMILIES) {
+      for (const address of pod.addresses[family]) {
+        for (const g of peerGroups) members.push({ kind: 'peer', group: g.id, family, address });
+        if (local) members.push({ kind: 'local', family, address });
+        for (const direction of groups) members.push({ kind: 'dispatch', direction, policies: lists[direction], family, address, pod: pod.id });
+      }
+    }
+    const target = groups.length > 0;
+    for (const g of this.named) {
+      if (g.scope === 'targets' && !target) continue;
+      const port = findNamedPort(pod, g.name, g.protocol);
+      if (port === undefined) continue;
+      for (const family of FAMILIES) {
+        for (const address of pod.addresses[family]) members.push({ kind: 'named', group: g.id, entry: { family, address, protocol: g.protocol, port } });
+      }
+    }
+    return { members, groups: groups.map((d) => dispatchKey(d, lists[d])!) };
+  }
+}
+
+/** The selector peers of a policy's rules as peer groups (the compiler's ids), with the namespaces each selects. */
+function selectorPeers(policy: PolicyFacts, facts: CompileFacts): { group: PeerGroupFacts; namespaces: string[] }[] {
+  if (policy.scope.selectorInvalid) return [];
+  const out: { group: PeerGroupFacts; namespaces: string[] }[] = [];
+  for (const rule of [...policy.ruleSpecs.ingress, ...policy.ruleSpecs.egress]) {
+    for (const peer of rule.peers ?? []) {
+      if (peer.kind !== 'selector') continue;
+      const namespaces = peer.namespaceSelector
+        ? [...facts.inventory.namespaces].filter(([, labels]) => matchesSelector(peer.namespaceSelector!, labels)).map(([name]) => name)
+        : [policy.namespace];
+      out.push({ group: { id: hash16(peerGroupSelector(peer, policy.namespace)), podSelector: peer.podSelector }, namespaces });
+    }
+  }
+  return out;
+}
+
+function dispatchKey(direction: Direction, policies: readonly string[]): string | undefined {
+  return policies.length ? `${direction}:${policies.join(',')}` : undefined;
+}
+
+function memberKey(m: Member): string {
+  switch (m.kind) {
+    case 'peer':
+      return `peer ${m.group} ${m.address}`;
+    case 'named':
+      return `named ${m.group} ${m.entry.address} ${m.entry.protocol} ${m.entry.port}`;
+    case 'dispatch':
+      return `dispatch ${m.direction} ${m.address} ${m.pod} ${m.policies.join(',')}`;
+    case 'local':
+      return `local ${m.address}`;
+  }
+}
+
+function addressesOf(pod: PodInfo): string[] {
+  return [...pod.addresses.ipv4, ...pod.addresses.ipv6];
+}
+
+function addOwner(owners: Map<string, Set<string>>, address: string, id: string): void {
+  const set = owners.get(address);
+  if (set) set.add(id);
+  else owners.set(address, new Set([id]));
+}
+
+function removeOwner(owners: Map<string, Set<string>>, address: string, id: string): void {
+  const set = owners.get(address);
+  if (!set) return;
+  set.delete(id);
+  if (set.size === 0) owners.delete(address);
+}
+
+function refuse(reason: string): PodChangePlan {
+  return { ok: false, reason };
+}
