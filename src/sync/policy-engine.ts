@@ -1,6 +1,6 @@
 import { renderPolicyIptables } from '../backends/iptables/policy/index.js';
 import type { NftFamily } from '../backends/nftables/ast.js';
-import { POLICY_TABLE, renderPolicyNftables, type PolicyRenderOptions } from '../backends/nftables/policy/index.js';
+import { POLICY_CHAIN, POLICY_TABLE, renderPolicyNftables, type PolicyRenderOptions } from '../backends/nftables/policy/index.js';
 import type { Table } from '../backends/nftables/ruleset.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { IPFamily } from '../model/ip.js';
@@ -11,6 +11,7 @@ import type { PolicyPlan } from '../policy/types.js';
 import type { ProxyEngine, SyncOutcome } from './engine.js';
 import { runOrThrow, type Executor } from './exec.js';
 import { ensureHooks, parseRestore } from './ipt-engine.js';
+import { chainsOfTable } from './nft-chain-list.js';
 import { diffTable } from './nft-table-diff.js';
 import { removeChains } from '../run/cleanup.js';
 import { parseIpsets, type IpsetState } from './ipset-state.js';
@@ -118,8 +119,10 @@ export class NftPolicyEngine implements ProxyEngine<PolicyStore> {
   async verify(): Promise<boolean> {
     if (!this.trusted) return true;
     for (const family of this.applied.keys()) {
-      const r = await this.exec.run('nft', ['list', 'chain', family, POLICY_TABLE, 'forward-ingress']);
+      const r = await this.exec.run('nft', ['list', 'chains', family]);
       if (r.exitCode !== 0) return false;
+      const chains = chainsOfTable(r.stdout, family, POLICY_TABLE);
+      if (!Object.values(POLICY_CHAIN).every((c) => chains.has(c))) return false;
     }
     return true;
   }
