@@ -1,17 +1,17 @@
 import type { IPFamily } from '../model/ip.js';
 import type { CompileFacts, PolicyFacts } from './compile.js';
 import { hash16 } from './hash.js';
-import { findNamedPort, type PodInfo } from './inventory.js';
+import { findNamedPort, NAMESPACE_NAME_LABEL, type PodInfo } from './inventory.js';
 import { isOnNode } from './isolation.js';
 import { peerGroupSelector } from './selection.js';
-import { matchesSelector, type Selector } from './selectors.js';
+import { matchesSelector, type Labels, type Selector } from './selectors.js';
 import type { Direction, NamedPortEntry, NamedPortGroup, PolicyPlan } from './types.js';
 
 /**
- * The pod-dependent part of a compiled plan, kept between compiles so a batch of Pod changes can be
- * judged pod by pod: which kernel-set elements each changed pod contributes before and after, without
- * re-selecting every pod for every policy. Policies and Namespaces are fixed here: a change to them
- * needs a full compile. `prepare` refuses (with a reason) any batch whose result would need other
+ * The pod-dependent part of a compiled plan, kept between compiles so a batch of Pod (and Namespace
+ * label) changes can be judged pod by pod: which kernel-set elements each affected pod contributes
+ * before and after, without re-selecting every pod for every policy. Policies are fixed here: a
+ * change to one needs a full compile. `prepare` refuses (with a reason) any batch whose result would need other
  * chains or sets than the last compile's, so the caller falls back to the full path.
  */
 
@@ -33,6 +33,17 @@ export interface PodChange {
   after: PodInfo | undefined;
 }
 
+export interface NamespaceChange {
+  name: string;
+  /** Its labels now; undefined when deleted (its pods, if any, then match by name alone, as in a compile). */
+  labels: Labels | undefined;
+}
+
+export interface MembershipChanges {
+  pods: readonly PodChange[];
+  namespaces: readonly NamespaceChange[];
+}
+
 export type PodChangePlan =
   | { ok: true; added: Member[]; removed: Member[]; commit: () => void }
   | { ok: false; reason: string };
@@ -40,7 +51,12 @@ export type PodChangePlan =
 interface PeerGroupFacts {
   id: string;
   podSelector: Selector | undefined;
+  /** Absent: the group selects pods of `namespace` only. */
+  namespaceSelector: Selector | undefined;
+  namespace: string;
 }
+
+type PeersOf = (namespace: string) => readonly PeerGroupFacts[];
 
 interface PolicyTargeting {
   id: string;
@@ -65,8 +81,12 @@ export class PodMembership {
     private readonly owners: Map<string, Set<string>>,
     /** Namespace → its policies in id order (every policy, with targets here or not). */
     private readonly policies: ReadonlyMap<string, PolicyTargeting[]>,
-    /** Namespace → the peer groups (of policies with targets) selecting pods in it. */
-    private readonly peers: ReadonlyMap<string, PeerGroupFacts[]>,
+    /** Every peer group of the policies with targets (whose sets the tables hold). */
+    private readonly groups: readonly PeerGroupFacts[],
+    /** Namespace → the peer groups selecting pods in it; every namespace the compile knew is a key. */
+    private readonly peers: Map<string, readonly PeerGroupFacts[]>,
+    /** Namespace → ids of its pods (taking part in policy). */
+    private readonly podsByNamespace: Map<string, Set<string>>,
     private readonly named: readonly NamedPortGroup[],
     /** `direction:policies` → number of pods in that dispatch group. */
     private readonly groupSizes: Map<string, number>,
@@ -83,67 +103,79 @@ export class PodMembership {
       policies.set(p.namespace, list);
     }
     const byId = new Map(facts.policies.map((p) => [p.id, p]));
-    const peers = new Map<string, PeerGroupFacts[]>();
-    const seenGroups = new Set<string>();
+    const groups = new Map<string, PeerGroupFacts>();
     const named = new Map<string, NamedPortGroup>();
     for (const compiled of plan.policies) {
       for (const rule of [...compiled.ingress, ...compiled.egress]) for (const g of rule.ports.namedGroups) named.set(g.id, g);
-      const policy = byId.get(compiled.id)!;
-      for (const { group, namespaces } of selectorPeers(policy, facts)) {
-        if (seenGroups.has(group.id)) continue;
-        seenGroups.add(group.id);
-        for (const ns of namespaces) {
-          const list = peers.get(ns) ?? [];
-          list.push(group);
-          peers.set(ns, list);
-        }
-      }
+      for (const group of selectorPeers(byId.get(compiled.id)!)) if (!groups.has(group.id)) groups.set(group.id, group);
     }
+    const groupList = [...groups.values()];
+    // Every namespace the compile knew is a key: a pod elsewhere could change which namespaces selectors match.
+    const peers = new Map<string, readonly PeerGroupFacts[]>();
+    for (const [ns, labels] of facts.inventory.namespaces) peers.set(ns, groupsSelecting(groupList, ns, labels));
+    const podsByNamespace = new Map<string, Set<string>>();
+    for (const pod of facts.inventory.pods) addTo(podsByNamespace, pod.namespace, pod.id);
     const groupSizes = new Map<string, number>();
     for (const t of plan.targets) {
       for (const key of [dispatchKey('ingress', t.ingressPolicies), dispatchKey('egress', t.egressPolicies)]) {
         if (key) groupSizes.set(key, (groupSizes.get(key) ?? 0) + 1);
       }
     }
-    // Namespaces known to the compile: a pod in another one could change which namespaces selectors match.
-    for (const ns of facts.inventory.namespaces.keys()) if (!peers.has(ns)) peers.set(ns, []);
-    return new PodMembership(plan.nodeName, pods, owners, policies, peers, [...named.values()], groupSizes);
+    return new PodMembership(plan.nodeName, pods, owners, policies, groupList, peers, podsByNamespace, [...named.values()], groupSizes);
   }
 
-  /** The element changes of a batch of pod changes, or why it needs a full compile. Changes nothing until `commit`. */
-  prepare(changes: readonly PodChange[]): PodChangePlan {
-    const batch = new Map(changes.map((c) => [c.id, c.after]));
-    for (const [id, after] of batch) {
-      if (after && after.id !== id) return refuse(`pod ${id} read back as ${after.id}`);
-      if (after && !this.peers.has(after.namespace)) return refuse(`pod ${id} is in a namespace the last compile did not know`);
+  /**
+   * The element changes of a batch of Pod and Namespace changes, or why it needs a full compile.
+   * Changes nothing until `commit`. A namespace's labels only decide which peer groups with a
+   * namespaceSelector take its pods, so its pods are judged again, against the new labels.
+   */
+  prepare(changes: MembershipChanges): PodChangePlan {
+    const batch = new Map(changes.pods.map((c) => [c.id, c.after]));
+    const peersAfter = new Map<string, readonly PeerGroupFacts[]>();
+    for (const { name, labels } of changes.namespaces) {
+      peersAfter.set(name, groupsSelecting(this.groups, name, { ...labels, [NAMESPACE_NAME_LABEL]: name }));
     }
-    const conflict = this.addressConflict(batch);
-    if (conflict) return refuse(`address ${conflict} is held by more than one pod`);
-    const before = new Map<string, Member>();
-    const after = new Map<string, Member>();
-    const sizeDelta = new Map<string, number>();
+    const before: PeersOf = (ns) => this.peers.get(ns) ?? [];
+    const after: PeersOf = (ns) => peersAfter.get(ns) ?? this.peers.get(ns) ?? [];
     for (const [id, pod] of batch) {
-      const old = this.judge(this.pods.get(id));
-      const now = this.judge(pod);
-      for (const m of old.members) before.set(memberKey(m), m);
-      for (const m of now.members) after.set(memberKey(m), m);
+      if (pod && pod.id !== id) return refuse(`pod ${id} read back as ${pod.id}`);
+      if (pod && !this.peers.has(pod.namespace) && !peersAfter.has(pod.namespace)) return refuse(`pod ${id} is in a namespace the last compile did not know`);
+    }
+    // Changed pods, and every pod of a changed namespace (judged again with its new labels).
+    const affected = new Set(batch.keys());
+    for (const { name } of changes.namespaces) for (const id of this.podsByNamespace.get(name) ?? []) affected.add(id);
+    const conflict = this.addressConflict(affected, batch);
+    if (conflict) return refuse(`address ${conflict} is held by more than one pod`);
+    const was = new Map<string, Member>();
+    const now = new Map<string, Member>();
+    const sizeDelta = new Map<string, number>();
+    for (const id of affected) {
+      const old = this.judge(this.pods.get(id), before);
+      const next = this.judge(batch.has(id) ? batch.get(id) : this.pods.get(id), after);
+      for (const m of old.members) was.set(memberKey(m), m);
+      for (const m of next.members) now.set(memberKey(m), m);
       for (const g of old.groups) sizeDelta.set(g, (sizeDelta.get(g) ?? 0) - 1);
-      for (const g of now.groups) sizeDelta.set(g, (sizeDelta.get(g) ?? 0) + 1);
+      for (const g of next.groups) sizeDelta.set(g, (sizeDelta.get(g) ?? 0) + 1);
     }
     for (const [group, delta] of sizeDelta) {
       const size = this.groupSizes.get(group) ?? 0;
       if (delta > 0 && size === 0) return refuse(`a pod is now judged by a new combination of policies (${group})`);
       if (delta < 0 && size + delta === 0) return refuse(`no pod is judged by ${group} any more`);
     }
-    const added = [...after].filter(([k]) => !before.has(k)).map(([, m]) => m);
-    const removed = [...before].filter(([k]) => !after.has(k)).map(([, m]) => m);
+    const added = [...now].filter(([k]) => !was.has(k)).map(([, m]) => m);
+    const removed = [...was].filter(([k]) => !now.has(k)).map(([, m]) => m);
     const commit = () => {
       for (const [group, delta] of sizeDelta) this.groupSizes.set(group, (this.groupSizes.get(group) ?? 0) + delta);
+      for (const [ns, groups] of peersAfter) this.peers.set(ns, groups);
       for (const [id, pod] of batch) {
         const old = this.pods.get(id);
-        if (old) for (const a of addressesOf(old)) removeOwner(this.owners, a, id);
+        if (old) {
+          for (const a of addressesOf(old)) removeOwner(this.owners, a, id);
+          this.podsByNamespace.get(old.namespace)?.delete(id);
+        }
         if (pod) {
           for (const a of addressesOf(pod)) addOwner(this.owners, a, id);
+          addTo(this.podsByNamespace, pod.namespace, id);
           this.pods.set(id, pod);
         } else this.pods.delete(id);
       }
@@ -152,14 +184,15 @@ export class PodMembership {
   }
 
   /**
-   * An address of a changed pod shared with another pod, before or after the batch: the full render
+   * An address of an affected pod shared with another pod, before or after the batch: the full render
    * keeps one owner per address, which this path would not reproduce.
    */
-  private addressConflict(batch: ReadonlyMap<string, PodInfo | undefined>): string | undefined {
+  private addressConflict(affected: ReadonlySet<string>, batch: ReadonlyMap<string, PodInfo | undefined>): string | undefined {
     const touched = new Set<string>();
-    for (const [id, pod] of batch) {
+    for (const id of affected) {
       const old = this.pods.get(id);
       if (old) for (const a of addressesOf(old)) touched.add(a);
+      const pod = batch.get(id);
       if (pod) for (const a of addressesOf(pod)) touched.add(a);
     }
     for (const address of touched) {
@@ -173,7 +206,7 @@ export class PodMembership {
   }
 
   /** What one pod contributes, as the compiler and renderers would judge it (see compile.ts). */
-  private judge(pod: PodInfo | undefined): Judgement {
+  private judge(pod: PodInfo | undefined, peersOf: PeersOf): Judgement {
     if (!pod) return { members: [], groups: [] };
     const members: Member[] = [];
     const local = isOnNode(pod, this.nodeName);
@@ -186,7 +219,7 @@ export class PodMembership {
       }
     }
     const groups = (['ingress', 'egress'] as const).filter((d) => lists[d].length > 0);
-    const peerGroups = (this.peers.get(pod.namespace) ?? []).filter((g) => !g.podSelector || matchesSelector(g.podSelector, pod.labels));
+    const peerGroups = peersOf(pod.namespace).filter((g) => !g.podSelector || matchesSelector(g.podSelector, pod.labels));
     for (const family of FAMILIES) {
       for (const address of pod.addresses[family]) {
         for (const g of peerGroups) members.push({ kind: 'peer', group: g.id, family, address });
@@ -207,20 +240,28 @@ export class PodMembership {
   }
 }
 
-/** The selector peers of a policy's rules as peer groups (the compiler's ids), with the namespaces each selects. */
-function selectorPeers(policy: PolicyFacts, facts: CompileFacts): { group: PeerGroupFacts; namespaces: string[] }[] {
+/** The selector peers of a policy's rules as peer groups (the compiler's ids). */
+function selectorPeers(policy: PolicyFacts): PeerGroupFacts[] {
   if (policy.scope.selectorInvalid) return [];
-  const out: { group: PeerGroupFacts; namespaces: string[] }[] = [];
+  const out: PeerGroupFacts[] = [];
   for (const rule of [...policy.ruleSpecs.ingress, ...policy.ruleSpecs.egress]) {
     for (const peer of rule.peers ?? []) {
       if (peer.kind !== 'selector') continue;
-      const namespaces = peer.namespaceSelector
-        ? [...facts.inventory.namespaces].filter(([, labels]) => matchesSelector(peer.namespaceSelector!, labels)).map(([name]) => name)
-        : [policy.namespace];
-      out.push({ group: { id: hash16(peerGroupSelector(peer, policy.namespace)), podSelector: peer.podSelector }, namespaces });
+      out.push({ id: hash16(peerGroupSelector(peer, policy.namespace)), podSelector: peer.podSelector, namespaceSelector: peer.namespaceSelector, namespace: policy.namespace });
     }
   }
   return out;
+}
+
+/** The groups whose namespace part takes pods of namespace `ns` (labelled `labels`). */
+function groupsSelecting(groups: readonly PeerGroupFacts[], ns: string, labels: Labels): PeerGroupFacts[] {
+  return groups.filter((g) => (g.namespaceSelector ? matchesSelector(g.namespaceSelector, labels) : g.namespace === ns));
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
 }
 
 function dispatchKey(direction: Direction, policies: readonly string[]): string | undefined {

@@ -17,7 +17,7 @@ import { removeChains } from '../run/cleanup.js';
 import { parseIpsets, type IpsetState } from './ipset-state.js';
 import { applyIptMembers } from './policy-ipt-members.js';
 import { applyNftMembers } from './policy-nft-members.js';
-import { podChangesOf } from './policy-pod-changes.js';
+import { membershipChangesOf } from './policy-pod-changes.js';
 import type { PolicyStore } from './policy-store.js';
 
 export interface PolicyEngineOptions {
@@ -38,15 +38,15 @@ function compile(store: PolicyStore, ctx: NodeContext, opts: PolicyEngineOptions
 }
 
 /**
- * The fast path of a partial sync: a batch of Pod changes only, judged pod by pod against the last
- * compile. Undefined (with the reason reported) when the batch needs the full compile.
+ * The fast path of a partial sync: a batch of Pod and Namespace changes only, judged pod by pod
+ * against the last compile. Undefined (with the reason reported) when the batch needs the full compile.
  */
 function podMembers(store: PolicyStore, dirty: ReadonlySet<string>, membership: PodMembership | undefined, opts: PolicyEngineOptions): { added: Member[]; removed: Member[]; commit: () => void } | undefined {
   if (!membership) return undefined;
   const diagnostics: Diagnostic[] = [];
-  const changes = podChangesOf(store, dirty, diagnostics);
+  const changes = membershipChangesOf(store, dirty, diagnostics);
   if (!changes) {
-    opts.onFullCompile?.('the batch changes more than pods');
+    opts.onFullCompile?.('the batch changes more than pods and namespaces');
     return undefined;
   }
   const planned = membership.prepare(changes);

@@ -20,6 +20,9 @@ export function rng(seed: number): () => number {
 }
 
 export const NAMESPACES = ['shop', 'blog', 'ops'];
+/** Pods may appear in `late` before (or without) its Namespace object. */
+const POD_NAMESPACES = [...NAMESPACES, 'late'];
+const TEAMS = ['red', 'blue', undefined];
 const APPS = ['web', 'api', 'db', 'cache'];
 const TIERS = ['front', 'back'];
 let version = 0;
@@ -57,9 +60,9 @@ export function randomLabels(r: () => number): Record<string, string> {
   return labels;
 }
 
-/** A fresh address: node-a pods in 10.244.0.0/24, node-b pods in 10.244.1.0/24 (from a small pool, so addresses get reused). */
+/** A fresh address: node-a pods in 10.244.0.0/24, node-b pods in 10.244.1.0/24 (from a pool small enough that addresses now and then collide). */
 export function randomAddress(r: () => number, node: PodShape['node']): { ipv4: string; ipv6?: string } {
-  const host = 2 + Math.floor(r() * 60);
+  const host = 2 + Math.floor(r() * 200);
   const n = node === 'node-a' ? 0 : 1;
   return { ipv4: `10.244.${n}.${host}`, ...(r() < 0.3 ? { ipv6: `fd00:${n}::${host.toString(16)}` } : {}) };
 }
@@ -77,9 +80,20 @@ export function randomPods(r: () => number, count: number): PodShape[] {
   return pods;
 }
 
+export function namespaceObject(name: string, team: string | undefined): Obj {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: team ? { team } : {}, resourceVersion: String(++version) } };
+}
+
 export function namespaces(): Obj[] {
   const team: Record<string, string> = { shop: 'red', blog: 'blue', ops: 'red' };
-  return NAMESPACES.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { team: team[name] }, resourceVersion: '1' } }));
+  return NAMESPACES.map((name) => namespaceObject(name, team[name]));
+}
+
+/** A namespace relabelled (team red, blue or none), or `late` created or deleted. */
+export function randomNamespaceChange(r: () => number): { upsert: Obj[]; remove: Obj[] } {
+  const name = pick(r, POD_NAMESPACES);
+  const object = namespaceObject(name, pick(r, TEAMS));
+  return name === 'late' && r() < 0.4 ? { upsert: [], remove: [object] } : { upsert: [object], remove: [] };
 }
 
 const netpol = (ns: string, name: string, spec: unknown): Obj =>
@@ -131,7 +145,7 @@ export function randomChange(r: () => number, pods: PodShape[], next: { n: numbe
   }
   if (x < 0.9) {
     const node = r() < 0.6 ? 'node-a' : 'node-b';
-    const created: PodShape = { namespace: pick(r, NAMESPACES), name: `n${next.n++}`, node, labels: randomLabels(r), ...randomAddress(r, node), phase: 'Running', ...(r() < 0.5 ? { httpPort: 8080 } : {}) };
+    const created: PodShape = { namespace: pick(r, POD_NAMESPACES), name: `n${next.n++}`, node, labels: randomLabels(r), ...randomAddress(r, node), phase: 'Running', ...(r() < 0.5 ? { httpPort: 8080 } : {}) };
     pods.push(created);
     return { upsert: [podObject(created)], remove: [] };
   }
