@@ -77,8 +77,8 @@ export class PodMembership {
   private constructor(
     private readonly nodeName: string | null,
     private readonly pods: Map<string, PodInfo>,
-    /** Address → ids of the pods holding it. */
-    private readonly owners: Map<string, Set<string>>,
+    /** Address → how many pods hold it. */
+    private readonly owners: Map<string, number>,
     /** Namespace → its policies in id order (every policy, with targets here or not). */
     private readonly policies: ReadonlyMap<string, PolicyTargeting[]>,
     /** Every peer group of the policies with targets (whose sets the tables hold). */
@@ -94,8 +94,8 @@ export class PodMembership {
 
   static fromCompile(plan: PolicyPlan, facts: CompileFacts): PodMembership {
     const pods = new Map(facts.inventory.pods.map((p) => [p.id, p]));
-    const owners = new Map<string, Set<string>>();
-    for (const pod of facts.inventory.pods) for (const a of addressesOf(pod)) addOwner(owners, a, pod.id);
+    const owners = new Map<string, number>();
+    for (const pod of facts.inventory.pods) countOwners(owners, pod, 1);
     const policies = new Map<string, PolicyTargeting[]>();
     for (const p of facts.policies) {
       const list = policies.get(p.namespace) ?? [];
@@ -170,11 +170,11 @@ export class PodMembership {
       for (const [id, pod] of batch) {
         const old = this.pods.get(id);
         if (old) {
-          for (const a of addressesOf(old)) removeOwner(this.owners, a, id);
+          countOwners(this.owners, old, -1);
           this.podsByNamespace.get(old.namespace)?.delete(id);
         }
         if (pod) {
-          for (const a of addressesOf(pod)) addOwner(this.owners, a, id);
+          countOwners(this.owners, pod, 1);
           addTo(this.podsByNamespace, pod.namespace, id);
           this.pods.set(id, pod);
         } else this.pods.delete(id);
@@ -188,19 +188,22 @@ export class PodMembership {
    * keeps one owner per address, which this path would not reproduce.
    */
   private addressConflict(affected: ReadonlySet<string>, batch: ReadonlyMap<string, PodInfo | undefined>): string | undefined {
-    const touched = new Set<string>();
+    // Holders after the batch: the count before, less the changed pods' old addresses, plus their new ones.
+    const after = new Map<string, number>();
     for (const id of affected) {
       const old = this.pods.get(id);
-      if (old) for (const a of addressesOf(old)) touched.add(a);
-      const pod = batch.get(id);
-      if (pod) for (const a of addressesOf(pod)) touched.add(a);
+      for (const a of old ? addressesOf(old) : []) {
+        const count = this.owners.get(a) ?? 0;
+        if (count > 1) return a;
+        if (batch.has(id)) after.set(a, (after.get(a) ?? count) - 1);
+      }
     }
-    for (const address of touched) {
-      const holders = this.owners.get(address) ?? new Set<string>();
-      if (holders.size > 1) return address;
-      const after = [...holders].filter((id) => !batch.has(id));
-      for (const [id, pod] of batch) if (pod && addressesOf(pod).includes(address)) after.push(id);
-      if (after.length > 1) return address;
+    for (const [, pod] of batch) {
+      for (const a of pod ? addressesOf(pod) : []) {
+        const count = (after.get(a) ?? this.owners.get(a) ?? 0) + 1;
+        if (count > 1) return a;
+        after.set(a, count);
+      }
     }
     return undefined;
   }
@@ -285,17 +288,15 @@ function addressesOf(pod: PodInfo): string[] {
   return [...pod.addresses.ipv4, ...pod.addresses.ipv6];
 }
 
-function addOwner(owners: Map<string, Set<string>>, address: string, id: string): void {
-  const set = owners.get(address);
-  if (set) set.add(id);
-  else owners.set(address, new Set([id]));
+function countOwners(owners: Map<string, number>, pod: PodInfo, delta: number): void {
+  for (const a of pod.addresses.ipv4) bump(owners, a, delta);
+  for (const a of pod.addresses.ipv6) bump(owners, a, delta);
 }
 
-function removeOwner(owners: Map<string, Set<string>>, address: string, id: string): void {
-  const set = owners.get(address);
-  if (!set) return;
-  set.delete(id);
-  if (set.size === 0) owners.delete(address);
+function bump(owners: Map<string, number>, address: string, delta: number): void {
+  const count = (owners.get(address) ?? 0) + delta;
+  if (count > 0) owners.set(address, count);
+  else owners.delete(address);
 }
 
 function refuse(reason: string): PodChangePlan {
