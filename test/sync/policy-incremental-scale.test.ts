@@ -43,7 +43,7 @@ function elementCount(transaction: string): number {
 const webPeers = hash16('pods {tier In (web)} in namespace ns-0');
 const namedHttp = hash16('targets http/TCP');
 
-describe('policy engines at scale: one pod label change @slow', function () {
+describe('policy engines at scale: one pod label change', function () {
   this.timeout(120_000);
 
   it('nftables: a peer leaving its set is one element, a pod leaving isolation two; the mirror stays a full render', async () => {
