@@ -14,7 +14,7 @@ import { ensureHooks, parseRestore } from './ipt-engine.js';
 import { chainsOfTable } from './nft-chain-list.js';
 import { diffTable } from './nft-table-diff.js';
 import { removeChains } from '../run/cleanup.js';
-import { parseIpsets, type IpsetState } from './ipset-state.js';
+import { memberLines, parseIpsets, type IpsetState } from './ipset-state.js';
 import { applyIptMembers } from './policy-ipt-members.js';
 import { applyNftMembers } from './policy-nft-members.js';
 import { membershipChangesOf } from './policy-pod-changes.js';
@@ -163,19 +163,21 @@ export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
     const { plan, render, membership } = compile(store, ctx, this.opts);
     const replace = full || !this.trusted;
     this.trusted = false;
+    // Memory cannot be trusted here (restart, failure, periodic resync): diff against what the kernel holds.
+    const kernel = replace ? await this.kernelSets() : undefined;
     const parts: string[] = [];
     for (const family of this.families) {
       const tool = family === 'ipv4' ? 'iptables' : 'ip6tables';
       const out = renderPolicyIptables(plan, family, render);
       const want = parseIpsets(out.ipset);
-      const have = replace ? new Map<string, IpsetState>() : (this.applied.get(family) ?? new Map());
+      const have = replace ? (kernel?.get(family) ?? new Map<string, IpsetState>()) : (this.applied.get(family) ?? new Map());
       const lines: string[] = [];
       for (const [name, s] of want) {
         const old = have.get(name);
         lines.push(`create ${name} ${s.type} family ${s.family} -exist`);
-        if (!old && replace) lines.push(`flush ${name}`);
-        for (const m of s.members) if (!old?.members.has(m)) lines.push(`add ${name} ${m} -exist`);
-        for (const m of old?.members ?? []) if (!s.members.has(m)) lines.push(`del ${name} ${m} -exist`);
+        // Only when the kernel could not be read: its members are unknown.
+        if (!old && replace && !kernel) lines.push(`flush ${name}`);
+        lines.push(...memberLines(name, s, old, replace));
       }
       if (lines.length) await runOrThrow(this.exec, 'ipset', ['restore'], lines.join('\n') + '\n');
       const parsed = parseRestore(out.rules);
@@ -194,7 +196,7 @@ export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
         await ensureHooks(this.exec, tool, parsed, 'last');
       }
       // After a restart or upgrade the kernel may hold sets we never applied in this process: list ours.
-      const stale = replace ? await this.ourSets(family) : [...have.keys()];
+      const stale = replace ? (kernel ? [...have.keys()] : await this.ourSets(family)) : [...have.keys()];
       for (const name of stale) if (!want.has(name)) await this.exec.run('ipset', ['destroy', name]);
       this.applied.set(family, want);
       this.appliedRules.set(family, out.rules);
@@ -240,6 +242,19 @@ export class IptPolicyEngine implements ProxyEngine<PolicyStore> {
   private async ourChains(tool: string): Promise<string[]> {
     const r = await this.exec.run(`${tool}-save`, ['-t', 'filter']);
     return r.exitCode === 0 ? r.stdout.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]).filter((c) => /^(PROXYCTL-POLICY|PXP)-/.test(c)) : [];
+  }
+
+  /** Our ipsets (pxc-*) and their members as the kernel holds them, per family; undefined when unreadable. */
+  private async kernelSets(): Promise<Map<IPFamily, Map<string, IpsetState>> | undefined> {
+    const r = await this.exec.run('ipset', ['save']);
+    if (r.exitCode !== 0) return undefined;
+    const out = new Map<IPFamily, Map<string, IpsetState>>([['ipv4', new Map()], ['ipv6', new Map()]]);
+    for (const [name, set] of parseIpsets(r.stdout)) {
+      if (!name.startsWith('pxc-')) continue;
+      if (name.endsWith('4')) out.get('ipv4')!.set(name, set);
+      else if (name.endsWith('6')) out.get('ipv6')!.set(name, set);
+    }
+    return out;
   }
 
   /** Our ipsets of one family in the kernel (pxc-*, names ending in 4 or 6). */
