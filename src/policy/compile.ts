@@ -1,7 +1,7 @@
 import { warningFor, type Diagnostic } from '../model/diagnostics.js';
 import { isObject } from '../model/fields.js';
 import { parseAddress, sortAddresses } from './cidr.js';
-import { buildInventory, type PodInfo } from './inventory.js';
+import { buildInventory, type Inventory, type PodInfo } from './inventory.js';
 import { closedScope, isOnNode, readScope, type PolicyScope } from './isolation.js';
 import { NamedPorts } from './named-ports.js';
 import { compareStrings, readPolicyObjects, type KubeObject } from './objects.js';
@@ -17,16 +17,36 @@ import type { AddressSet, CompiledPolicy, CompiledRule, Direction, PolicyContext
  * deterministic: the same set of objects yields a deep-equal plan whatever their order.
  */
 export function compilePolicyPlan(sources: readonly PolicySource[], context: PolicyContext): PolicyPlan {
+  return compileWithFacts(sources, context).plan;
+}
+
+/** What a compile read, beyond the plan: enough to re-judge one pod without compiling again (see membership.ts). */
+export interface CompileFacts {
+  inventory: Inventory;
+  /** Every readable policy (with or without targets here), sorted by id. */
+  policies: PolicyFacts[];
+}
+
+export interface PolicyFacts {
+  id: string;
+  namespace: string;
+  scope: PolicyScope;
+  ruleSpecs: Record<Direction, RuleSpec[]>;
+}
+
+/** compilePolicyPlan, also returning the parsed inputs the incremental pod path needs. */
+export function compileWithFacts(sources: readonly PolicySource[], context: PolicyContext): { plan: PolicyPlan; facts: CompileFacts } {
   const diagnostics: Diagnostic[] = [];
   const objects = readPolicyObjects(sources, diagnostics);
   const inventory = buildInventory(objects.pods, objects.namespaces, diagnostics);
   const selection = new Selection(inventory, context.nodeName);
   const named = new NamedPorts();
   const policies: CompiledPolicy[] = [];
+  const policyFacts: PolicyFacts[] = [];
   const isolated = new Map<PodInfo, { ingress: string[]; egress: string[] }>();
   // Policies come sorted by id, so each pod's policy lists fill in sorted order.
   for (const object of objects.networkPolicies) {
-    const compiled = compilePolicy(object, selection, named, diagnostics);
+    const compiled = compilePolicy(object, selection, named, diagnostics, policyFacts);
     if (!compiled) continue;
     policies.push(compiled.policy);
     const ingress = compiled.policy.policyTypes.includes('Ingress');
@@ -51,7 +71,8 @@ export function compilePolicyPlan(sources: readonly PolicySource[], context: Pol
   named.finish(targetPods, inventory.pods);
   const nodeIPs = readNodeIPs(context, diagnostics);
   const localPods = selection.addressesOf(inventory.pods.filter((pod) => isOnNode(pod, context.nodeName)));
-  return { nodeName: context.nodeName, nodeIPs, localPods, targets, policies, diagnostics: diagnostics.sort(compareDiagnostics) };
+  const plan = { nodeName: context.nodeName, nodeIPs, localPods, targets, policies, diagnostics: diagnostics.sort(compareDiagnostics) };
+  return { plan, facts: { inventory, policies: policyFacts } };
 }
 
 interface PolicyResult {
@@ -60,8 +81,9 @@ interface PolicyResult {
 }
 
 /** undefined when the policy selects no enforcement target here (its warnings are still reported). */
-function compilePolicy(object: KubeObject, selection: Selection, named: NamedPorts, diagnostics: Diagnostic[]): PolicyResult | undefined {
+function compilePolicy(object: KubeObject, selection: Selection, named: NamedPorts, diagnostics: Diagnostic[], facts: PolicyFacts[]): PolicyResult | undefined {
   const { scope, ruleSpecs } = cachedParse(object.body, 'policy', object.ref.file, diagnostics, (d) => readPolicy(object, d));
+  facts.push({ id: object.id, namespace: object.namespace, scope, ruleSpecs });
   const targets = selection.targets(object.namespace, scope.selector);
   if (targets.pods.length === 0) return undefined;
   const rules = (direction: Direction): CompiledRule[] => scope.selectorInvalid

@@ -46,7 +46,7 @@ export function buildInventory(pods: KubeObject[], namespaces: KubeObject[], dia
   let eligible: PodInfo[] = [];
   const v6Keys = new Map<string, string>();
   for (const pod of pods) {
-    const parsed = cachedParse(pod.body, 'pod', pod.ref.file, diagnostics, (d) => readPod(pod, d));
+    const parsed = parsePod(pod, diagnostics);
     if (!parsed) continue;
     for (const [address, key] of parsed.v6Keys) v6Keys.set(address, key);
     eligible.push(parsed.info);
@@ -73,6 +73,18 @@ export function buildInventory(pods: KubeObject[], namespaces: KubeObject[], dia
   for (const name of byNamespace.keys()) if (!labels.has(name)) labels.set(name, { [NAMESPACE_NAME_LABEL]: name });
   const sortedLabels = new Map([...labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { pods: eligible, podsByNamespace: byNamespace, namespaces: sortedLabels, texts: { ipv4, ipv6: ipv6.order } };
+}
+
+/**
+ * One pod as the inventory reads it (undefined when it takes no part in policy). IPv6 ranks are
+ * left empty: they only order addresses within one inventory.
+ */
+export function readPodInfo(pod: KubeObject, diagnostics: Diagnostic[]): PodInfo | undefined {
+  return parsePod(pod, diagnostics)?.info;
+}
+
+function parsePod(pod: KubeObject, diagnostics: Diagnostic[]): ParsedPod | undefined {
+  return cachedParse(pod.body, 'pod', pod.ref.file, diagnostics, (d) => readPod(pod, d));
 }
 
 interface ParsedPod {

@@ -36,6 +36,14 @@ export interface PeerUnion {
   members(): readonly PodInfo[];
 }
 
+/** Canonical identity of a peer group: `pods {tier In (web)} in namespace prod`; its hash is the group id. */
+export function peerGroupSelector(peer: SelectorPeer, policyNamespace: string): string {
+  const pods = `pods {${selectorKey(peer.podSelector ?? MATCH_ALL)}}`;
+  return peer.namespaceSelector
+    ? `${pods} in namespaces {${selectorKey(peer.namespaceSelector)}}`
+    : `${pods} in namespace ${policyNamespace}`;
+}
+
 export class Selection {
   private readonly index: PodIndex;
   private readonly targetMemo = new Map<string, TargetSelection>();
@@ -61,10 +69,7 @@ export class Selection {
 
   /** "Pods matching podSelector in the namespaces selected by namespaceSelector" (else the policy's namespace). */
   peerGroup(peer: SelectorPeer, policyNamespace: string): GroupSelection {
-    const pods = `pods {${selectorKey(peer.podSelector ?? MATCH_ALL)}}`;
-    const selector = peer.namespaceSelector
-      ? `${pods} in namespaces {${selectorKey(peer.namespaceSelector)}}`
-      : `${pods} in namespace ${policyNamespace}`;
+    const selector = peerGroupSelector(peer, policyNamespace);
     let hit = this.groupMemo.get(selector);
     if (!hit) {
       const namespaces = peer.namespaceSelector ? this.namespaces(peer.namespaceSelector) : [policyNamespace];

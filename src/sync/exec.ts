@@ -1,3 +1,5 @@
+import { spawnExecutor } from './spawn-exec.js';
+
 /** The one seam through which the daemon runs programs; tests swap in a recorder or a fake kernel. */
 export interface ExecResult {
   exitCode: number;
@@ -16,16 +18,9 @@ export class CommandError extends Error {
   }
 }
 
-/** Runs commands with execa; never throws for a non-zero exit (callers decide). */
+/** Runs commands (see spawn-exec.ts); never throws for a non-zero exit (callers decide). */
 export function realExecutor(prefix: string[] = []): Executor {
-  return {
-    async run(cmd, args, input) {
-      const { execa } = await import('execa');
-      const [bin, ...rest] = prefix.length ? [...prefix, cmd, ...args] : [cmd, ...args];
-      const r = await execa(bin, rest, { input, reject: false, maxBuffer: 512 * 1024 * 1024, timeout: 120_000 });
-      return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
-    },
-  };
+  return spawnExecutor(prefix);
 }
 
 export async function runOrThrow(exec: Executor, cmd: string, args: string[], input?: string): Promise<ExecResult> {

@@ -25,6 +25,11 @@ export class PolicyStore {
     this.dirty.add(reason);
   }
 
+  /** The object stored under a key `Kind/namespace/name` (as takeDirty names them). */
+  source(key: string): PolicySource | undefined {
+    return this.objects.get(key);
+  }
+
   sources(): PolicySource[] {
     return [...this.objects.values()];
   }
