@@ -64,6 +64,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     unknownPods: config.policyUnknownPods,
     podCIDRs: () => store.node?.podCIDRs ?? context().clusterCIDRs,
     onDiagnostic: warn,
+    onFullCompile: (reason) => log.debug({ reason }, 'policy change needs a full compile'),
   };
 
   /** Watch events: services and endpoints to the proxy store, pods/namespaces/policies to the policy store. */
