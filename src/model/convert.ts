@@ -116,21 +116,7 @@ function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]):
   if (rawIPs.length === 0 || rawIPs[0] === 'None' || rawIPs[0] === '') return undefined; // headless or not allocated
   const clusterIPs = rawIPs.map((v, i) => f.ip(v, clusterIPsRaw.length ? `${field}[${i}]` : field));
 
-  const ports: ServicePortInfo[] = f.arrayAt(spec.ports, 'spec.ports').map((raw, i) => {
-    const at = `spec.ports[${i}]`;
-    const p = f.objectAt(raw, at);
-    const servicePort = f.port(p.port, `${at}.port`);
-    const target = p.targetPort ?? servicePort;
-    const targetPort = typeof target === 'string' && !/^\d+$/.test(target) ? target : f.port(Number(target), `${at}.targetPort`);
-    const nodePort = p.nodePort === undefined || p.nodePort === null || p.nodePort === 0 ? undefined : f.port(p.nodePort, `${at}.nodePort`);
-    return {
-      name: f.optionalString(p.name, `${at}.name`) ?? '',
-      protocol: f.protocol(p.protocol, `${at}.protocol`),
-      port: servicePort,
-      targetPort,
-      nodePort: type === 'ClusterIP' ? undefined : nodePort,
-    };
-  });
+  const ports = f.readItems(f.arrayAt(spec.ports, 'spec.ports'), 'spec.ports', (raw) => servicePort(raw, type));
 
   const externalIPs = collectIPs(f.arrayAt(spec.externalIPs, 'spec.externalIPs'), 'spec.externalIPs', ref, diagnostics);
   const status = f.objectAt(obj.status, 'status');
@@ -173,6 +159,22 @@ function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]):
   };
 }
 
+/** One entry of `spec.ports`; fields are named relative to it. */
+function servicePort(raw: unknown, type: ServiceInfo['type']): ServicePortInfo {
+  const p = f.objectAt(raw, '');
+  const port = f.port(p.port, 'port');
+  const target = p.targetPort ?? port;
+  const targetPort = typeof target === 'string' && !/^\d+$/.test(target) ? target : f.port(Number(target), 'targetPort');
+  const nodePort = p.nodePort === undefined || p.nodePort === null || p.nodePort === 0 ? undefined : f.port(p.nodePort, 'nodePort');
+  return {
+    name: f.optionalString(p.name, 'name') ?? '',
+    protocol: f.protocol(p.protocol, 'protocol'),
+    port,
+    targetPort,
+    nodePort: type === 'ClusterIP' ? undefined : nodePort,
+  };
+}
+
 /** Reads a list of IPs; a bad entry is dropped with a warning and the others are kept. */
 function collectIPs(values: unknown[], field: string, ref: ObjectRef, diagnostics: Diagnostic[], skipMissing = false): string[] {
   const out: string[] = [];
@@ -196,32 +198,34 @@ function convertEndpointSlice(obj: f.Json, ref: ObjectRef): EndpointSliceInfo {
   if (addressType !== 'IPv4' && addressType !== 'IPv6') {
     throw new FieldError('addressType', `unsupported address type ${JSON.stringify(addressType)} (IPv4 or IPv6)`);
   }
-  const ports: EndpointSlicePort[] = f.arrayAt(obj.ports, 'ports').map((raw, i) => {
-    const p = f.objectAt(raw, `ports[${i}]`);
-    return {
-      name: f.optionalString(p.name, `ports[${i}].name`) ?? '',
-      protocol: f.protocol(p.protocol, `ports[${i}].protocol`),
-      port: f.port(p.port, `ports[${i}].port`),
-    };
-  });
-  const endpoints: EndpointInfo[] = f.arrayAt(obj.endpoints, 'endpoints').map((raw, i) => {
-    const at = `endpoints[${i}]`;
-    const e = f.objectAt(raw, at);
-    const addrs = f.arrayAt(e.addresses, `${at}.addresses`);
-    if (addrs.length === 0) throw new FieldError(`${at}.addresses`, 'is required (at least one address)');
-    const cond = f.objectAt(e.conditions, `${at}.conditions`);
-    // API semantics: a nil ready/serving means ready; nil terminating means not terminating.
-    const ready = f.bool(cond.ready, `${at}.conditions.ready`, true);
-    return {
-      addresses: addrs.map((a, j) => f.ip(a, `${at}.addresses[${j}]`)),
-      ready,
-      serving: f.bool(cond.serving, `${at}.conditions.serving`, ready),
-      terminating: f.bool(cond.terminating, `${at}.conditions.terminating`, false),
-      nodeName: f.optionalString(e.nodeName, `${at}.nodeName`),
-    };
-  });
+  const ports = f.readItems(f.arrayAt(obj.ports, 'ports'), 'ports', slicePort);
+  const endpoints = f.readItems(f.arrayAt(obj.endpoints, 'endpoints'), 'endpoints', endpoint);
   return { ref, namespace, name, serviceName, addressType, ports, endpoints };
 }
+
+function slicePort(raw: unknown): EndpointSlicePort {
+  const p = f.objectAt(raw, '');
+  return { name: f.optionalString(p.name, 'name') ?? '', protocol: f.protocol(p.protocol, 'protocol'), port: f.port(p.port, 'port') };
+}
+
+/** One entry of an EndpointSlice's `endpoints`; fields are named relative to it. */
+function endpoint(raw: unknown): EndpointInfo {
+  const e = f.objectAt(raw, '');
+  const addrs = f.arrayAt(e.addresses, 'addresses');
+  if (addrs.length === 0) throw new FieldError('addresses', 'is required (at least one address)');
+  const cond = f.objectAt(e.conditions, 'conditions');
+  // API semantics: a nil ready/serving means ready; nil terminating means not terminating.
+  const ready = f.bool(cond.ready, 'conditions.ready', true);
+  return {
+    addresses: f.readItems(addrs, 'addresses', address),
+    ready,
+    serving: f.bool(cond.serving, 'conditions.serving', ready),
+    terminating: f.bool(cond.terminating, 'conditions.terminating', false),
+    nodeName: f.optionalString(e.nodeName, 'nodeName'),
+  };
+}
+
+const address = (raw: unknown) => f.ip(raw, '');
 
 function convertNode(obj: f.Json, ref: ObjectRef): NodeInfo {
   const { name } = metadataOf(obj, false);

@@ -1,8 +1,10 @@
-import { sortByIP } from '../model/ip.js';
-import type { EndpointSliceInfo, ServicePortInfo } from '../model/types.js';
+import { compareIPOrder, ipOrder, type IPOrder } from '../model/ip.js';
+import type { EndpointSliceInfo, EndpointSlicePort, ServicePortInfo } from '../model/types.js';
 import type { PlanEndpoint } from './plan-types.js';
 
-interface Candidate extends PlanEndpoint {
+interface Candidate {
+  endpoint: PlanEndpoint;
+  order: IPOrder;
   ready: boolean;
   servingTerminating: boolean;
 }
@@ -18,43 +20,62 @@ export interface EndpointLists {
  * Endpoints of one service port from its slices of one address family. The slice port is found by the
  * service port's name (the EndpointSlice controller names slice ports after service ports, having
  * resolved named targetPorts per pod); a named targetPort is tried as a fallback for hand-made slices.
+ * The lists share their PlanEndpoint objects.
  */
 export function endpointsFor(port: ServicePortInfo, slices: EndpointSliceInfo[], nodeName: string): EndpointLists {
-  const byKey = new Map<string, Candidate>();
+  const candidates: Candidate[] = [];
   const unresolvedSlices: EndpointSliceInfo[] = [];
   for (const slice of slices) {
-    const slicePort = slice.ports.find((p) => p.name === port.name && p.protocol === port.protocol)
-      ?? (typeof port.targetPort === 'string' ? slice.ports.find((p) => p.name === port.targetPort && p.protocol === port.protocol) : undefined)
-      ?? (slice.ports.length === 0 && typeof port.targetPort === 'number' ? { port: port.targetPort } : undefined);
-    if (!slicePort) {
+    const portNumber = slicePortFor(port, slice.ports);
+    if (portNumber === undefined) {
       if (slice.endpoints.length > 0) unresolvedSlices.push(slice);
       continue;
     }
     for (const ep of slice.endpoints) {
-      const candidate: Candidate = {
-        ip: ep.addresses[0],
-        port: slicePort.port,
-        local: ep.nodeName === nodeName,
+      const ip = ep.addresses[0];
+      candidates.push({
+        endpoint: { ip, port: portNumber, local: ep.nodeName === nodeName },
+        order: ipOrder(ip),
         ready: ep.ready,
         servingTerminating: ep.serving && ep.terminating,
-      };
-      const key = `${candidate.ip}|${candidate.port}`;
-      const seen = byKey.get(key);
-      // The same address in two slices (during a slice split) counts once, with its best condition.
-      if (!seen || (!seen.ready && candidate.ready)) byKey.set(key, candidate);
+      });
     }
   }
-  const all = sortByIP([...byKey.values()], (e) => e.ip, (a, b) => a.port - b.port);
+  // Stable: of the copies of one address (a slice split lists it twice), the first keeps its place.
+  candidates.sort((a, b) => compareIPOrder(a.order, b.order) || a.endpoint.port - b.endpoint.port);
+  const all = withoutCopies(candidates);
   return {
     cluster: usable(all),
-    local: usable(all.filter((e) => e.local)),
+    local: usable(all.filter((c) => c.endpoint.local)),
     unresolvedSlices,
   };
+}
+
+function slicePortFor(port: ServicePortInfo, slicePorts: EndpointSlicePort[]): number | undefined {
+  const byName = slicePorts.find((p) => p.name === port.name && p.protocol === port.protocol)
+    ?? (typeof port.targetPort === 'string' ? slicePorts.find((p) => p.name === port.targetPort && p.protocol === port.protocol) : undefined);
+  if (byName) return byName.port;
+  return slicePorts.length === 0 && typeof port.targetPort === 'number' ? port.targetPort : undefined;
+}
+
+/**
+ * One candidate per address and port, with its best condition: the same address in two slices (during a
+ * slice split) counts once. Copies are adjacent in the sorted input; the first ready one wins, else the first.
+ */
+function withoutCopies(sorted: Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of sorted) {
+    const last = out[out.length - 1];
+    const copy = last !== undefined && last.endpoint.ip === c.endpoint.ip && last.endpoint.port === c.endpoint.port;
+    if (!copy) out.push(c);
+    else if (!last.ready && c.ready) out[out.length - 1] = c;
+  }
+  return out;
 }
 
 /** Ready endpoints; when none is ready, those still serving while terminating (graceful shutdown). */
 function usable(candidates: Candidate[]): PlanEndpoint[] {
   const ready = candidates.filter((c) => c.ready);
   const chosen = ready.length > 0 ? ready : candidates.filter((c) => c.servingTerminating);
-  return chosen.map(({ ip, port, local }) => ({ ip, port, local }));
+  return chosen.map((c) => c.endpoint);
 }

@@ -52,7 +52,9 @@ function groupSlices(slices: EndpointSliceInfo[]): Map<string, EndpointSliceInfo
   const map = new Map<string, EndpointSliceInfo[]>();
   for (const s of slices) {
     const key = `${s.namespace}/${s.serviceName}`;
-    map.set(key, [...(map.get(key) ?? []), s]);
+    const list = map.get(key);
+    if (list) list.push(s);
+    else map.set(key, [s]);
   }
   return map;
 }

@@ -10,7 +10,7 @@ import type { Diagnostic } from '../model/diagnostics.js';
 import type { IPFamily } from '../model/ip.js';
 import type { NodeContext } from '../model/types.js';
 import { familyShells, planService } from '../proxy/plan.js';
-import type { FamilyPlan } from '../proxy/plan-types.js';
+import type { FamilyPlan, ServicePortPlan } from '../proxy/plan-types.js';
 import { runOrThrow, type Executor } from './exec.js';
 import { partialText, refreshTableText, replaceTableText } from './nft-transaction.js';
 import type { ClusterStore } from './store.js';
@@ -89,6 +89,10 @@ export class NftEngine implements ProxyEngine {
     return true;
   }
 
+  /**
+   * Every service into fresh indexes. Loaded without change records (the table is sent whole), and the
+   * chain targets are counted once at the end rather than per change.
+   */
   private rebuild(store: ClusterStore, ctx: NodeContext): void {
     this.ctx = ctx;
     this.families = familyShells(ctx).map((shell) => ({
@@ -100,20 +104,35 @@ export class NftEngine implements ProxyEngine {
       applied: new Map(),
       targets: new Map(),
     }));
-    for (const fs of this.families) fs.index.replace(NODE_OWNER, {}, nodeElements(fs.shell));
-    for (const key of store.allServiceKeys()) this.replan(store, key);
+    for (const fs of this.families) fs.index.load(NODE_OWNER, nodeElements(fs.shell));
+    for (const key of store.allServiceKeys()) {
+      const ports = this.planPorts(store, key);
+      for (const fs of this.families) {
+        const contributions = contributionsOf(ports[fs.family], fs.shell);
+        for (const [id, contribution] of contributions) fs.index.load(id, contribution);
+        if (contributions.size) fs.contributions.set(key, contributions);
+      }
+    }
+    for (const fs of this.families) fs.targets = targetCounts(fs.index);
+  }
+
+  /** One service's ports in each family (none when the service is gone); reports its diagnostics. */
+  private planPorts(store: ClusterStore, serviceKey: string): Record<IPFamily, ServicePortPlan[]> {
+    const service = store.services.get(serviceKey);
+    if (!service) return { ipv4: [], ipv6: [] };
+    const diagnostics: Diagnostic[] = [];
+    const ports = planService(service, store.slicesOf(serviceKey), this.ctx!, diagnostics);
+    diagnostics.forEach(this.onDiagnostic);
+    return ports;
   }
 
   /** Recomputes one service's contributions in every family; returns the element changes. */
   private replan(store: ClusterStore, serviceKey: string): Map<IPFamily, ElementChange[]> {
-    const service = store.services.get(serviceKey);
-    const diagnostics: Diagnostic[] = [];
-    const ports = service ? planService(service, store.slicesOf(serviceKey), this.ctx!, diagnostics) : { ipv4: [], ipv6: [] };
-    diagnostics.forEach(this.onDiagnostic);
+    const ports = this.planPorts(store, serviceKey);
     const out = new Map<IPFamily, ElementChange[]>();
     for (const fs of this.families) {
       const before = fs.contributions.get(serviceKey) ?? new Map<string, Contribution>();
-      const after = new Map(ports[fs.family].map((p) => [p.id, serviceElements(p, fs.shell)]));
+      const after = contributionsOf(ports[fs.family], fs.shell);
       const changes: ElementChange[] = [];
       for (const id of new Set([...before.keys(), ...after.keys()])) {
         changes.push(...fs.index.replace(id, before.get(id) ?? {}, after.get(id) ?? {}));
@@ -171,6 +190,22 @@ export class NftEngine implements ProxyEngine {
     const targets = [...fs.targets.keys()].map((target): Element => ({ key: [], verdict: { kind: 'goto', target } }));
     return buildChains({ family: fs.nft, masqueradeAll: fs.shell.masqueradeAll, masqueradeOffCluster: fs.shell.clusterCIDRs.length > 0 }, chainNeeds(targets));
   }
+}
+
+/** Port id → the elements that port contributes. */
+function contributionsOf(ports: ServicePortPlan[], shell: FamilyPlan): Map<string, Contribution> {
+  return new Map(ports.map((p) => [p.id, serviceElements(p, shell)]));
+}
+
+/** How many verdict-map elements jump to each chain, counted over a whole index. */
+function targetCounts(index: ElementIndex): Map<string, number> {
+  const targets = new Map<string, number>();
+  for (const set of VERDICT_MAPS) {
+    for (const e of index.elements(set)) {
+      if (e.verdict && typeof e.verdict !== 'string') targets.set(e.verdict.target, (targets.get(e.verdict.target) ?? 0) + 1);
+    }
+  }
+  return targets;
 }
 
 function countTargets(targets: Map<string, number>, changes: ElementChange[]): void {

@@ -21,7 +21,9 @@ export interface ElementChange {
   after?: Element;
 }
 
-const same = (a: Element, b: Element) => a === b || elementText(a) === elementText(b);
+/** Equal elements under one key; key-only ones (hairpins, addresses) are equal without being printed. */
+const same = (a: Element, b: Element) => a === b || (keyOnly(a) && keyOnly(b)) || elementText(a) === elementText(b);
+const keyOnly = (e: Element) => !e.comment && !e.verdict && !e.data;
 
 /**
  * Elements of every set with the owners (service ports) that want them. Shared by the full render and

@@ -72,10 +72,12 @@ export function chainNeeds(elements: Element[]): ChainNeeds {
     lb: new Set(), clusterLb: new Set(), externalLocal: new Set(), nodePortLb: new Set(),
     nodePortClusterLb: new Set(), nodePortExternalLocal: new Set(), affinity: new Set(),
   };
-  for (const e of elements) {
-    if (!e.verdict || typeof e.verdict === 'string') continue;
+  // Thousands of elements share a handful of targets: match the patterns once per distinct target.
+  const targets = new Set<string>();
+  for (const e of elements) if (e.verdict && typeof e.verdict !== 'string') targets.add(e.verdict.target);
+  for (const target of targets) {
     for (const [re, kind] of CHAIN_PATTERNS) {
-      const m = re.exec(e.verdict.target);
+      const m = re.exec(target);
       if (m) needs[kind].add(Number(m[1]));
     }
   }

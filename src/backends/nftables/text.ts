@@ -35,20 +35,40 @@ function setText(s: NftSet): string[] {
   if (s.comment) lines.push(`\t\tcomment ${quote(s.comment)}`);
   if (s.elements.length) {
     lines.push('\t\telements = {');
-    s.elements.forEach((e, i) => lines.push(`\t\t\t${elementText(e)}${i < s.elements.length - 1 ? ',' : ''}`));
+    lines.push(elementLines(s.elements));
     lines.push('\t\t}');
   }
   lines.push('\t}');
   return lines;
 }
 
+const BATCH = 1024;
+
+/**
+ * Every element's line as one string. Printing does not memoize the element texts, and joins them in
+ * batches, so the 100k+ short strings die young instead of being copied by every scavenge until the end.
+ */
+function elementLines(elements: Element[]): string {
+  const batches: string[] = [];
+  for (let start = 0; start < elements.length; start += BATCH) {
+    const end = Math.min(start + BATCH, elements.length);
+    const texts = new Array<string>(end - start);
+    for (let i = start; i < end; i++) texts[i - start] = elements[i].text ?? formatElement(elements[i]);
+    batches.push(texts.join(',\n\t\t\t'));
+  }
+  return '\t\t\t' + batches.join(',\n\t\t\t');
+}
+
+/** An element's text, memoized: the daemon compares and prints the same elements many times. */
 export function elementText(e: Element): string {
-  if (e.text !== undefined) return e.text;
+  return (e.text ??= formatElement(e));
+}
+
+function formatElement(e: Element): string {
   let text = e.key.join(' . ');
   if (e.comment) text += ` comment ${quote(e.comment)}`;
   if (e.data) text += ` : ${e.data.join(' . ')}`;
   if (e.verdict) text += ` : ${typeof e.verdict === 'string' ? e.verdict : `${e.verdict.kind} ${e.verdict.target}`}`;
-  e.text = text;
   return text;
 }
 
