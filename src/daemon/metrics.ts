@@ -1,5 +1,5 @@
 // Prometheus metrics with kube-proxy's names under our own prefix, in a registry of our own.
-import { Counter, Gauge, Histogram, Registry, exponentialBuckets, linearBuckets } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, exponentialBuckets, linearBuckets } from 'prom-client';
 import type { IPFamily } from '../model/ip.js';
 
 export type SyncKind = 'full' | 'partial';
@@ -44,6 +44,8 @@ export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trig
 
 export function createMetrics(): { metrics: ProxyMetrics; registry: Registry } {
   const registry = new Registry();
+  // process_resident_memory_bytes, CPU, heap, GC and event-loop lag, as kube-proxy's Go client exports process_*.
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const name = (n: string): string => `${METRIC_PREFIX}${n}`;
 

@@ -13,7 +13,9 @@ async function value(registry: Registry, name: string, labels: Record<string, st
 describe('daemon/metrics', function () {
   it('registers every metric in its own registry, none in the global one', async function () {
     const { registry } = createMetrics();
-    const names = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
+    const all = (await registry.getMetricsAsJSON()).map((m) => m.name);
+    const names = all.filter((n) => n.startsWith('proxyctl_')).sort();
+    expect(all.filter((n) => !n.startsWith('proxyctl_') && !/^(process|nodejs)_/.test(n))).to.deep.equal([]);
     expect(names).to.deep.equal([
       'proxyctl_conntrack_cleanup_entries_total',
       'proxyctl_network_programming_duration_seconds',
@@ -26,7 +28,7 @@ describe('daemon/metrics', function () {
       'proxyctl_sync_proxy_rules_nft_chains',
       'proxyctl_sync_proxy_rules_nft_elements',
     ]);
-    for (const name of names) expect(globalRegistry.getSingleMetric(name), name).to.equal(undefined);
+    for (const name of all) expect(globalRegistry.getSingleMetric(name), name).to.equal(undefined);
     createMetrics(); // a second instance does not clash
   });
 
@@ -112,5 +114,16 @@ describe('daemon/metrics', function () {
         expect(programmingLatencySeconds(trigger, now, started)).to.equal(want);
       });
     }
+  });
+});
+
+describe('process metrics', () => {
+  it('exports resident memory, CPU and heap figures of the daemon process', async () => {
+    const { registry } = createMetrics();
+    const text = await registry.metrics();
+    const rss = Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1]);
+    expect(rss).to.be.greaterThan(10 * 1024 * 1024);
+    expect(text).to.match(/^process_cpu_seconds_total \d/m);
+    expect(text).to.match(/^nodejs_heap_size_used_bytes \d/m);
   });
 });
