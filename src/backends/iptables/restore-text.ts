@@ -6,16 +6,28 @@ import { SHARED_CHAINS, type OwnChain, type PortRules } from './port-rules.js';
  * The whole ruleset as iptables-restore input: per table, every chain declared, then rules grouped by
  * chain (hooks first, then chains in declaration order) so the output reads top-down.
  */
-export function restoreText(node: NodeRules, ports: readonly PortRules[]): string {
+export interface RestoreTextOptions {
+  /** Jump rules in built-in chains; the daemon leaves them out (a --noflush restore would duplicate them). */
+  hooks?: boolean;
+  /** Our chains to delete (declared, which flushes them, then `-X`). */
+  stale?: Record<'nat' | 'filter', string[]>;
+  /** Start each table with `-S` (see LIST_FIRST_ABOVE_LINES in the daemon). */
+  listFirst?: boolean;
+}
+
+export function restoreText(node: NodeRules, ports: readonly PortRules[], opts: RestoreTextOptions = {}): string {
+  const { hooks = true, stale, listFirst = false } = opts;
   const out: string[] = [];
   for (const table of ['nat', 'filter'] as const) {
     const shared = SHARED_CHAINS.filter((s) => s.table === table);
     const own = (p: { natChains: OwnChain[]; filterChains: OwnChain[] }) => (table === 'nat' ? p.natChains : p.filterChains);
     out.push(`*${table}`);
+    if (listFirst) out.push('-S');
     for (const s of shared) out.push(`:${s.chain} - [0:0]`);
     for (const c of own(node)) out.push(`:${c.name} - [0:0]`);
     for (const p of ports) for (const c of own(p)) out.push(`:${c.name} - [0:0]`);
-    for (const chain of BUILTIN_CHAINS) {
+    for (const c of stale?.[table] ?? []) out.push(`:${c} - [0:0]`);
+    for (const chain of hooks ? BUILTIN_CHAINS : []) {
       for (const h of node.hooks) if (h.table === table && h.chain === chain) out.push(`-A ${chain} ${h.rule}`);
     }
     for (const s of shared) {
@@ -24,6 +36,7 @@ export function restoreText(node: NodeRules, ports: readonly PortRules[]): strin
     }
     for (const c of own(node)) for (const r of c.rules) out.push(r);
     for (const p of ports) for (const c of own(p)) for (const r of c.rules) out.push(r);
+    for (const c of stale?.[table] ?? []) out.push(`-X ${c}`);
     out.push('COMMIT');
   }
   return out.join('\n') + '\n';

@@ -1,0 +1,190 @@
+import { renderNodeRules, type NodeRules } from '../backends/iptables/node-rules.js';
+import { renderPortRules, SHARED_CHAINS, type FamilyShell, type OwnChain, type PortRules, type SharedKey } from '../backends/iptables/port-rules.js';
+import { restoreText } from '../backends/iptables/restore-text.js';
+import { compareText } from '../model/convert.js';
+import type { ServicePortPlan } from '../proxy/plan-types.js';
+
+type Table = 'nat' | 'filter';
+const TABLES: readonly Table[] = ['nat', 'filter'];
+
+/**
+ * Above this many lines, an iptables-restore --noflush input starts with `-S`. iptables 1.8.9 (nf_tables)
+ * keeps the chains a batch names in a sorted linked list, inserting each rule's chain and jump target by
+ * linear search: O(lines × chains), 14.7 s at 10k services. A command naming no chain switches that list
+ * off ("all chains"); `-S` is the only such command that changes nothing (it lists the table, once).
+ */
+export const LIST_FIRST_ABOVE_LINES = 2000;
+
+/** What one sync hands iptables-restore for one family, and what it contains. */
+export interface FamilyTransaction {
+  /** '' when nothing changed. */
+  text: string;
+  /** Chains declared (written or removed), per table. */
+  chains: Record<Table, string[]>;
+}
+
+/**
+ * One family's rules as the daemon keeps them: the node's static rules and each service's port rules,
+ * as last handed to the kernel. Pure: the engine around it runs the commands.
+ */
+export class IptFamilyState {
+  readonly node: NodeRules;
+  private readonly services = new Map<string, PortRules[]>();
+  /** Service keys in the full render's port order: namespace, then name. */
+  private readonly order: string[] = [];
+  private readonly dirtyShared = new Set<SharedKey>();
+  private readonly written: Record<Table, Map<string, string[]>> = { nat: new Map(), filter: new Map() };
+  private readonly removed: Record<Table, Set<string>> = { nat: new Set(), filter: new Set() };
+  chainCount: number;
+  ruleCount: number;
+
+  constructor(readonly shell: FamilyShell, nodeName: string) {
+    this.node = renderNodeRules(shell, nodeName);
+    this.chainCount = SHARED_CHAINS.length + this.node.natChains.length + this.node.filterChains.length;
+    this.ruleCount = this.node.hooks.length + this.node.natServicesTail.length + sumRules(this.node.natChains) + sumRules(this.node.filterChains);
+  }
+
+  get serviceCount(): number {
+    return this.services.size;
+  }
+
+  /** Re-renders one service's ports and records which chains that changes. */
+  setService(key: string, ports: readonly ServicePortPlan[]): void {
+    const before = this.services.get(key) ?? [];
+    const after = ports.map((p) => renderPortRules(p, this.shell));
+    this.recordChanges(before, after);
+    this.adjustCounts(before, -1);
+    this.adjustCounts(after, 1);
+    if (after.length === 0) {
+      if (this.services.delete(key)) this.order.splice(this.position(key), 1);
+    } else {
+      if (!this.services.has(key)) this.order.splice(this.position(key), 0, key);
+      this.services.set(key, after);
+    }
+  }
+
+  /** Every chain, for a full sync; of `existing` (our chains in the kernel), those no longer wanted are deleted. */
+  fullTransaction(existing: Record<Table, readonly string[]>): FamilyTransaction {
+    this.forgetChanges();
+    const ports: PortRules[] = [];
+    for (const key of this.order) for (const p of this.services.get(key)!) ports.push(p);
+    const chains: Record<Table, string[]> = { nat: [], filter: [] };
+    const stale: Record<Table, string[]> = { nat: [], filter: [] };
+    for (const t of TABLES) {
+      for (const c of SHARED_CHAINS) if (c.table === t) chains[t].push(c.chain);
+      for (const c of own(this.node, t)) chains[t].push(c.name);
+      for (const p of ports) for (const c of own(p, t)) chains[t].push(c.name);
+      const wanted = new Set(chains[t]);
+      for (const c of existing[t]) if (!wanted.has(c)) stale[t].push(c);
+      chains[t].push(...stale[t]);
+    }
+    const text = restoreText(this.node, ports, { hooks: false, stale, listFirst: this.ruleCount > LIST_FIRST_ABOVE_LINES });
+    return { text, chains };
+  }
+
+  /** Only the chains changed since the last transaction: the changed services' own chains, and a shared chain when one of its lines changed. */
+  partialTransaction(): FamilyTransaction {
+    for (const key of this.dirtyShared) {
+      const s = SHARED_CHAINS.find((c) => c.key === key)!;
+      const rules: string[] = [];
+      for (const k of this.order) for (const p of this.services.get(k)!) for (const r of p.shared[key]) rules.push(r);
+      if (key === 'natServices') for (const r of this.node.natServicesTail) rules.push(r);
+      this.written[s.table].set(s.chain, rules);
+    }
+    const out: string[] = [];
+    const chains: Record<Table, string[]> = { nat: [], filter: [] };
+    let lines = 0;
+    for (const t of TABLES) lines += [...this.written[t].values()].reduce((n, r) => n + r.length, 0);
+    for (const t of TABLES) {
+      const write = this.written[t];
+      const remove = [...this.removed[t]].filter((c) => !write.has(c));
+      if (write.size === 0 && remove.length === 0) continue;
+      out.push(`*${t}`);
+      if (lines > LIST_FIRST_ABOVE_LINES) out.push('-S');
+      // Chains to remove are declared (which flushes them) before -X, so references among them are gone.
+      for (const c of write.keys()) out.push(`:${c} - [0:0]`);
+      for (const c of remove) out.push(`:${c} - [0:0]`);
+      for (const rules of write.values()) for (const r of rules) out.push(r);
+      for (const c of remove) out.push(`-X ${c}`);
+      out.push('COMMIT');
+      chains[t] = [...write.keys(), ...remove];
+    }
+    this.forgetChanges();
+    return { text: out.length ? out.join('\n') + '\n' : '', chains };
+  }
+
+  private recordChanges(before: PortRules[], after: PortRules[]): void {
+    for (const t of TABLES) {
+      const old = new Map<string, string[]>();
+      for (const p of before) for (const c of own(p, t)) old.set(c.name, c.rules);
+      for (const p of after) {
+        for (const c of own(p, t)) {
+          const previous = old.get(c.name);
+          old.delete(c.name);
+          if (!previous || !sameLines(previous, c.rules)) this.written[t].set(c.name, c.rules);
+          this.removed[t].delete(c.name);
+        }
+      }
+      for (const name of old.keys()) {
+        this.written[t].delete(name);
+        this.removed[t].add(name);
+      }
+    }
+    for (const { key } of SHARED_CHAINS) {
+      if (this.dirtyShared.has(key)) continue;
+      if (!sameLines(before.flatMap((p) => p.shared[key]), after.flatMap((p) => p.shared[key]))) this.dirtyShared.add(key);
+    }
+  }
+
+  private forgetChanges(): void {
+    this.dirtyShared.clear();
+    for (const t of TABLES) {
+      this.written[t].clear();
+      this.removed[t].clear();
+    }
+  }
+
+  private adjustCounts(ports: PortRules[], sign: 1 | -1): void {
+    for (const p of ports) {
+      this.chainCount += sign * (p.natChains.length + p.filterChains.length);
+      let rules = sumRules(p.natChains) + sumRules(p.filterChains);
+      for (const { key } of SHARED_CHAINS) rules += p.shared[key].length;
+      this.ruleCount += sign * rules;
+    }
+  }
+
+  /** Binary search in `order` (namespace, then name): the index of `key`, or where it belongs. */
+  private position(key: string): number {
+    let lo = 0;
+    let hi = this.order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(this.order[mid], key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+function own(p: Pick<PortRules, 'natChains' | 'filterChains'>, t: Table): OwnChain[] {
+  return t === 'nat' ? p.natChains : p.filterChains;
+}
+
+function sumRules(chains: OwnChain[]): number {
+  let n = 0;
+  for (const c of chains) n += c.rules.length;
+  return n;
+}
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** `namespace/name` keys ordered as the plan orders ports (namespace first), not as plain strings. */
+export function compareKeys(a: string, b: string): number {
+  const i = a.indexOf('/');
+  const j = b.indexOf('/');
+  return compareText(a.slice(0, i), b.slice(0, j)) || compareText(a.slice(i + 1), b.slice(j + 1));
+}

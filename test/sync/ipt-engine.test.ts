@@ -1,0 +1,139 @@
+import { expect } from 'chai';
+import { renderIptables } from '../../src/backends/iptables/render.js';
+import { hashName } from '../../src/backends/iptables/names.js';
+import { LIST_FIRST_ABOVE_LINES } from '../../src/sync/ipt-family.js';
+import { IptEngine } from '../../src/sync/ipt-engine.js';
+import { planServices } from '../../src/proxy/plan.js';
+import { ClusterStore } from '../../src/sync/store.js';
+import { applyRestore, sorted, tablesOf, type Tables } from './ipt-fake.js';
+import { CTX, recorder, sliceObject, svcObject } from './helpers.js';
+
+const SERVICES = 3000;
+
+function bigStore(): ClusterStore {
+  const store = new ClusterStore('node-a');
+  for (let i = 1; i <= SERVICES; i++) {
+    store.upsert(svcObject(i, i % 10 === 0 ? { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30000 + i / 10 }] } : {}));
+    store.upsert(sliceObject(i, 4));
+  }
+  return store;
+}
+
+/** What a fresh render of the store gives for IPv4 (the `render --dry-run` path). */
+function rendered(store: ClusterStore): string {
+  const state = { services: [...store.services.values()], slices: store.allServiceKeys().flatMap((k) => store.slicesOf(k)), nodes: [] };
+  return renderIptables(planServices(state, CTX).families.find((f) => f.family === 'ipv4')!, CTX.nodeName);
+}
+
+const restores = (calls: { cmd: string; input?: string }[]) => calls.filter((c) => c.cmd.endsWith('tables-restore'));
+const declared = (input: string) => input.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1, l.indexOf(' ')));
+
+describe('iptables engine: full and partial syncs', () => {
+  it('a full sync writes exactly the rendered ruleset (hooks aside) and lists the table first when large', async () => {
+    const store = bigStore();
+    const { exec, calls } = recorder();
+    const engine = new IptEngine(exec, ['ipv4']);
+    const outcome = await engine.sync(store, CTX, store.takeDirty().services, true);
+    expect(outcome.mode).to.equal('refresh');
+    const [restore] = restores(calls);
+    expect(restore.cmd).to.equal('iptables-restore');
+    expect(restore.input!.split('\n').filter((l) => l === '-S')).to.have.length(2); // nat and filter
+    expect(tablesOf(restore.input!)).to.deep.equal(tablesOf(rendered(store)));
+    expect(restore.input!).not.to.match(/^-A (PREROUTING|OUTPUT|POSTROUTING|INPUT|FORWARD) /m);
+    expect(declared(restore.input!)).to.deep.equal(declared(rendered(store)));
+    expect(declared(restore.input!).filter((c) => c.startsWith('PXC-SVC-'))).to.have.length(SERVICES);
+    expect(declared(restore.input!).filter((c) => c.startsWith('PXC-EXT-'))).to.have.length(SERVICES / 10);
+    expect(outcome.counts[0].chains).to.equal(declared(restore.input!).length);
+    expect(outcome.counts[0].rules).to.equal(restore.input!.split('\n').filter((l) => l.startsWith('-A ')).length + 3 + 9);
+  });
+
+  it('a full sync deletes our chains that are no longer wanted and leaves other chains alone', async () => {
+    const store = new ClusterStore('node-a');
+    store.upsert(svcObject(1));
+    store.upsert(sliceObject(1, 2));
+    const { exec, calls } = recorder((cmd, args) => (cmd === 'iptables-save' && args[1] === 'nat'
+      ? { exitCode: 0, stdout: '*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n:PXC-SVC-GONEGONEGONEGONE - [0:0]\n:PROXYCTL-POLICY-X - [0:0]\nCOMMIT\n' }
+      : { exitCode: 0 }));
+    await new IptEngine(exec, ['ipv4']).sync(store, CTX, store.takeDirty().services, false);
+    const input = restores(calls)[0].input!;
+    expect(input).to.contain('\n:PXC-SVC-GONEGONEGONEGONE - [0:0]\n');
+    expect(input).to.contain('\n-X PXC-SVC-GONEGONEGONEGONE\n');
+    expect(input).not.to.contain('KUBE-SERVICES');
+    expect(input).not.to.contain('PROXYCTL-POLICY-X');
+    expect(input).not.to.contain('\n-S\n'); // small: no need to list first
+  });
+
+  it('one endpoint change among thousands of services sends only that service\'s chains, for its family only', async () => {
+    const store = bigStore();
+    const { exec, calls } = recorder();
+    const engine = new IptEngine(exec, ['ipv4', 'ipv6']);
+    await engine.sync(store, CTX, store.takeDirty().services, true);
+    calls.length = 0;
+
+    store.upsert(sliceObject(7, 5)); // a fifth endpoint, on node-a: a new hairpin chain
+    const outcome = await engine.sync(store, CTX, store.takeDirty().services, false);
+    expect(outcome.mode).to.equal('partial');
+    expect(calls.map((c) => c.cmd)).to.deep.equal(['iptables-restore']); // nothing for IPv6, no listing, no hooks
+    const input = calls[0].input!;
+    const svc7 = hashName('SVC', 'ns/svc-7/tcp/80');
+    const newSep = hashName('SEP', 'ns/svc-7/tcp/80|10.244.0.55|8080');
+    expect(declared(input)).to.deep.equal([svc7, newSep]);
+    expect(input.split('\n').filter((l) => l.startsWith('-A '))).to.have.length(5 + 2);
+    expect(input).not.to.contain('PROXYCTL-SERVICES');
+    expect(input.split('\n')).not.to.include('-S');
+
+    store.upsert(sliceObject(7, 4)); // and back: the endpoint's chain is deleted
+    await engine.sync(store, CTX, store.takeDirty().services, false);
+    expect(declared(calls[1].input!)).to.deep.equal([svc7, newSep]);
+    expect(calls[1].input).to.contain(`\n-X ${newSep}\n`);
+  });
+
+  it('a service that appears or goes rewrites the dispatch chain once, with its own chains', async () => {
+    const store = bigStore();
+    const { exec, calls } = recorder();
+    const engine = new IptEngine(exec, ['ipv4']);
+    await engine.sync(store, CTX, store.takeDirty().services, true);
+    calls.length = 0;
+    store.remove(svcObject(12));
+    await engine.sync(store, CTX, store.takeDirty().services, false);
+    const input = restores(calls)[0].input!;
+    expect(declared(input).sort()).to.deep.equal([
+      'PROXYCTL-SERVICES', hashName('SVC', 'ns/svc-12/tcp/80'),
+      hashName('SEP', 'ns/svc-12/tcp/80|10.244.0.86|8080'), hashName('SEP', 'ns/svc-12/tcp/80|10.244.0.88|8080'),
+    ].sort());
+    expect(input).not.to.contain('-d 10.96.0.12/32');
+    expect(input.split('\n').filter((l) => l.startsWith('-A PROXYCTL-SERVICES '))).to.have.length(2 * (SERVICES - 1) + 1);
+    expect(input.split('\n').filter((l) => l === '-S')).to.have.length(1); // 6k lines: list first
+  });
+
+  it('after any series of partial syncs the kernel holds what a fresh render gives', async () => {
+    const store = bigStore();
+    const { exec, calls } = recorder();
+    const engine = new IptEngine(exec, ['ipv4']);
+    const kernel: Tables = new Map();
+    const replay = () => {
+      for (const c of restores(calls)) applyRestore(kernel, c.input!);
+      calls.length = 0;
+    };
+    await engine.sync(store, CTX, store.takeDirty().services, true);
+    replay();
+    const steps: (() => void)[] = [
+      () => store.upsert(sliceObject(3, 1)),
+      () => store.remove(sliceObject(4, 4)),
+      () => store.upsert(sliceObject(4, 2)),
+      () => store.remove(svcObject(5)),
+      () => store.upsert(svcObject(SERVICES + 1, { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 32000 }] })),
+      () => store.upsert(sliceObject(SERVICES + 1, 3)),
+      () => store.upsert(svcObject(9, { sessionAffinity: 'ClientIP' })),
+      () => store.upsert(svcObject(5)),
+      () => store.remove(sliceObject(10, 4)), // a NodePort service loses its endpoints: rejects instead
+    ];
+    for (const step of steps) {
+      step();
+      const outcome = await engine.sync(store, CTX, store.takeDirty().services, false);
+      expect(outcome.mode).to.equal('partial');
+      replay();
+      expect(sorted(kernel)).to.deep.equal(tablesOf(rendered(store)));
+    }
+  });
+});
