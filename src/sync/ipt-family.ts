@@ -1,5 +1,6 @@
 import { renderNodeRules, type NodeRules } from '../backends/iptables/node-rules.js';
-import { renderPortRules, SHARED_CHAINS, type FamilyShell, type OwnChain, type PortRules, type SharedKey } from '../backends/iptables/port-rules.js';
+import { CHAIN } from '../backends/iptables/names.js';
+import { hairpinRules, renderPortRules, SHARED_CHAINS, type FamilyShell, type OwnChain, type PortRules, type SharedKey } from '../backends/iptables/port-rules.js';
 import { restoreText } from '../backends/iptables/restore-text.js';
 import { compareText } from '../model/convert.js';
 import type { ServicePortPlan } from '../proxy/plan-types.js';
@@ -33,6 +34,9 @@ export class IptFamilyState {
   /** Service keys in the full render's port order: namespace, then name. */
   private readonly order: string[] = [];
   private readonly dirtyShared = new Set<SharedKey>();
+  /** Local endpoint address → how many service ports use it: PROXYCTL-HAIRPIN holds one rule per address. */
+  private readonly hairpinRefs = new Map<string, number>();
+  private hairpinDirty = false;
   private readonly written: Record<Table, Map<string, string[]>> = { nat: new Map(), filter: new Map() };
   private readonly removed: Record<Table, Set<string>> = { nat: new Set(), filter: new Set() };
   chainCount: number;
@@ -55,6 +59,8 @@ export class IptFamilyState {
     this.recordChanges(before, after);
     this.adjustCounts(before, -1);
     this.adjustCounts(after, 1);
+    for (const p of before) for (const ip of p.hairpin) this.countHairpin(ip, -1);
+    for (const p of after) for (const ip of p.hairpin) this.countHairpin(ip, 1);
     if (after.length === 0) {
       if (this.services.delete(key)) this.order.splice(this.position(key), 1);
     } else {
@@ -84,6 +90,7 @@ export class IptFamilyState {
 
   /** Only the chains changed since the last transaction: the changed services' own chains, and a shared chain when one of its lines changed. */
   partialTransaction(): FamilyTransaction {
+    if (this.hairpinDirty) this.written.nat.set(CHAIN.hairpin, hairpinRules([...this.hairpinRefs.keys()], this.shell.family));
     for (const key of this.dirtyShared) {
       const s = SHARED_CHAINS.find((c) => c.key === key)!;
       const rules: string[] = [];
@@ -138,9 +145,20 @@ export class IptFamilyState {
 
   private forgetChanges(): void {
     this.dirtyShared.clear();
+    this.hairpinDirty = false;
     for (const t of TABLES) {
       this.written[t].clear();
       this.removed[t].clear();
+    }
+  }
+
+  private countHairpin(ip: string, delta: 1 | -1): void {
+    const n = (this.hairpinRefs.get(ip) ?? 0) + delta;
+    if (n > 0) this.hairpinRefs.set(ip, n);
+    else this.hairpinRefs.delete(ip);
+    if (n === 0 || (n === 1 && delta === 1)) {
+      this.hairpinDirty = true;
+      this.ruleCount += delta;
     }
   }
 

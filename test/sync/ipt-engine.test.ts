@@ -70,22 +70,46 @@ describe('iptables engine: full and partial syncs', () => {
     await engine.sync(store, CTX, store.takeDirty().services, true);
     calls.length = 0;
 
-    store.upsert(sliceObject(7, 5)); // a fifth endpoint, on node-a: a new hairpin chain
+    store.upsert(sliceObject(7, 5)); // a fifth endpoint, on node-a, at an address other services' endpoints already use
     const outcome = await engine.sync(store, CTX, store.takeDirty().services, false);
     expect(outcome.mode).to.equal('partial');
     expect(calls.map((c) => c.cmd)).to.deep.equal(['iptables-restore']); // nothing for IPv6, no listing, no hooks
     const input = calls[0].input!;
     const svc7 = hashName('SVC', 'ns/svc-7/tcp/80');
-    const newSep = hashName('SEP', 'ns/svc-7/tcp/80|10.244.0.55|8080');
-    expect(declared(input)).to.deep.equal([svc7, newSep]);
-    expect(input.split('\n').filter((l) => l.startsWith('-A '))).to.have.length(5 + 2);
-    expect(input).not.to.contain('PROXYCTL-SERVICES');
+    expect(declared(input)).to.deep.equal([svc7]);
+    expect(input.split('\n').filter((l) => l.startsWith('-A '))).to.deep.equal([
+      `-A ${svc7} -m statistic --mode random --probability 0.2000000000 -p tcp -j DNAT --to-destination 10.244.0.51:8080`,
+      `-A ${svc7} -m statistic --mode random --probability 0.2500000000 -p tcp -j DNAT --to-destination 10.244.0.53:8080`,
+      `-A ${svc7} -m statistic --mode random --probability 0.3333333333 -p tcp -j DNAT --to-destination 10.244.0.55:8080`,
+      `-A ${svc7} -m statistic --mode random --probability 0.5000000000 -p tcp -j DNAT --to-destination 10.244.1.52:8080`,
+      `-A ${svc7} -p tcp -j DNAT --to-destination 10.244.1.54:8080`,
+    ]);
     expect(input.split('\n')).not.to.include('-S');
+  });
 
-    store.upsert(sliceObject(7, 4)); // and back: the endpoint's chain is deleted
+  it('a local endpoint at a new address adds its hairpin rule; when it goes, the rule goes', async () => {
+    const store = bigStore();
+    const { exec, calls } = recorder();
+    const engine = new IptEngine(exec, ['ipv4']);
+    await engine.sync(store, CTX, store.takeDirty().services, true);
+    calls.length = 0;
+    const svc7 = hashName('SVC', 'ns/svc-7/tcp/80');
+    const fresh = sliceObject(7, 1) as { endpoints: { addresses: string[] }[] };
+    fresh.endpoints[0].addresses = ['10.244.9.9'];
+    store.upsert(fresh);
     await engine.sync(store, CTX, store.takeDirty().services, false);
-    expect(declared(calls[1].input!)).to.deep.equal([svc7, newSep]);
-    expect(calls[1].input).to.contain(`\n-X ${newSep}\n`);
+    const input = restores(calls)[0].input!;
+    expect(declared(input)).to.deep.equal([svc7, 'PROXYCTL-HAIRPIN']);
+    const hairpin = input.split('\n').filter((l) => l.startsWith('-A PROXYCTL-HAIRPIN '));
+    expect(hairpin).to.include('-A PROXYCTL-HAIRPIN -s 10.244.9.9/32 -d 10.244.9.9/32 -j PROXYCTL-MARK-MASQ');
+    expect(new Set(hairpin).size).to.equal(hairpin.length);
+
+    store.upsert(sliceObject(7, 4));
+    await engine.sync(store, CTX, store.takeDirty().services, false);
+    const back = restores(calls)[1].input!;
+    expect(declared(back)).to.deep.equal([svc7, 'PROXYCTL-HAIRPIN']);
+    expect(back).not.to.contain('10.244.9.9');
+    expect(back.split('\n').filter((l) => l.startsWith('-A PROXYCTL-HAIRPIN '))).to.have.length(hairpin.length - 1);
   });
 
   it('a service that appears or goes rewrites the dispatch chain once, with its own chains', async () => {
@@ -97,10 +121,9 @@ describe('iptables engine: full and partial syncs', () => {
     store.remove(svcObject(12));
     await engine.sync(store, CTX, store.takeDirty().services, false);
     const input = restores(calls)[0].input!;
-    expect(declared(input).sort()).to.deep.equal([
-      'PROXYCTL-SERVICES', hashName('SVC', 'ns/svc-12/tcp/80'),
-      hashName('SEP', 'ns/svc-12/tcp/80|10.244.0.86|8080'), hashName('SEP', 'ns/svc-12/tcp/80|10.244.0.88|8080'),
-    ].sort());
+    // Its local endpoints' addresses are other services' too: PROXYCTL-HAIRPIN stays.
+    expect(declared(input)).to.deep.equal(['PROXYCTL-SERVICES', hashName('SVC', 'ns/svc-12/tcp/80')]);
+    expect(input).to.contain(`\n-X ${hashName('SVC', 'ns/svc-12/tcp/80')}\n`);
     expect(input).not.to.contain('-d 10.96.0.12/32');
     expect(input.split('\n').filter((l) => l.startsWith('-A PROXYCTL-SERVICES '))).to.have.length(2 * (SERVICES - 1) + 1);
     expect(input.split('\n').filter((l) => l === '-S')).to.have.length(1); // 6k lines: list first

@@ -6,6 +6,7 @@ export const CHAIN = {
   postrouting: 'PROXYCTL-POSTROUTING',
   markMasq: 'PROXYCTL-MARK-MASQ',
   offCluster: 'PROXYCTL-OFF-CLUSTER',
+  hairpin: 'PROXYCTL-HAIRPIN',
   external: 'PROXYCTL-EXTERNAL',
   firewall: 'PROXYCTL-FIREWALL',
 } as const;

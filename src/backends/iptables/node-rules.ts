@@ -11,6 +11,7 @@ export interface HookRule {
 
 /** What a node contributes whatever its services: hooks, and our static chains with their rules. */
 export interface NodeRules {
+  family: FamilyShell['family'];
   hooks: HookRule[];
   natChains: OwnChain[];
   filterChains: OwnChain[];
@@ -37,16 +38,20 @@ export function renderNodeRules(fp: FamilyShell & { nodeIPs?: string[] }, nodeNa
   }
   const a = (chain: string, rules: string[]): OwnChain => ({ name: chain, rules: rules.map((r) => `-A ${chain} ${r}`) });
   return {
+    family: fp.family,
     hooks,
-    // Declaration order after the shared chains: POSTROUTING, MARK-MASQ, OFF-CLUSTER.
+    // Declaration order after the shared chains: POSTROUTING, MARK-MASQ, OFF-CLUSTER, HAIRPIN.
     natChains: [
       a(CHAIN.postrouting, [
+        `-m conntrack --ctstate DNAT -m comment --comment ${quote('pods reaching themselves through a service')} -j ${CHAIN.hairpin}`,
         `-m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
         `-j MARK --xor-mark ${MASQ_MARK}`,
         `-m comment --comment ${quote(`proxyctl masquerade on ${nodeName}`)} -j MASQUERADE --random-fully`,
       ]),
       a(CHAIN.markMasq, [`-j MARK --or-mark ${MASQ_MARK}`]),
       a(CHAIN.offCluster, [...fp.clusterCIDRs.map((cidr) => `-s ${cidr} -j RETURN`), `-j ${CHAIN.markMasq}`]),
+      // Its rules come from the services' local endpoints (hairpinRules).
+      { name: CHAIN.hairpin, rules: [] },
     ],
     filterChains: [],
     // NodePort dispatch last, as kube-proxy does: specific service addresses match first.

@@ -28,6 +28,8 @@ export interface PortRules {
   shared: Record<SharedKey, string[]>;
   natChains: OwnChain[];
   filterChains: OwnChain[];
+  /** Its local endpoint addresses: a pod reaching itself through the service is masqueraded (PROXYCTL-HAIRPIN). */
+  hairpin: readonly string[];
 }
 
 /** The family facts a port's rules depend on (never its other ports). */
@@ -41,8 +43,9 @@ export const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 
 /**
  * Pure: one service port → its rules. A chain per service and per entry path as kube-proxy does;
- * endpoint chains only where they are needed (local endpoints for hairpin masquerade, and affinity),
- * remote endpoints are DNATed inline.
+ * endpoints are DNATed inline, with an endpoint chain only under ClientIP affinity (the `recent` list
+ * must be set when the endpoint is picked). Hairpin masquerade is not per endpoint but per local
+ * address, in PROXYCTL-HAIRPIN (see hairpinRules): the kernel's load time grows with chains.
  */
 export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules {
   const v6 = fp.family === 'ipv6';
@@ -53,6 +56,7 @@ export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules 
     shared: { natServices: [], natNodePorts: [], filterServices: [], filterExternal: [], filterFirewall: [] },
     natChains: [],
     filterChains: [],
+    hairpin: NONE,
   };
   const shared = out.shared;
   const match = (ip: string, port: number) => `-d ${ip}${suffix} -p ${proto} -m ${proto} --dport ${port}`;
@@ -79,6 +83,8 @@ export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules 
   const svcChain: OwnChain = { name: svc, rules: [] };
   out.natChains.push(svcChain);
   const seps = new Set<string>(); // endpoint chains declared so far (SVC and SVL share them)
+  const local = localAddresses(p.cluster);
+  if (local.length) out.hairpin = local;
   endpointRules(svcChain, p.cluster);
   if (usesLocal) {
     const svlChain: OwnChain = { name: svl, rules: [] };
@@ -149,24 +155,33 @@ export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules 
       const pick = left > 1 ? `-m statistic --mode random --probability ${(1 / left).toFixed(10)} ` : '';
       // No per-endpoint comment: the service chain's dispatch rule names the service, and at 100k
       // endpoints comments would double the text the kernel has to load.
-      if (e.local || affinity) rules.push(`${head}${pick}-j ${sepOf(e)}`);
+      if (affinity) rules.push(`${head}${pick}-j ${sepOf(e)}`);
       else rules.push(`${head}${pick}-p ${proto} -j DNAT --to-destination ${dest(e)}`);
     }
+    if (!affinity) return;
     for (const e of endpoints) {
-      if (!e.local && !affinity) continue;
       const sep = sepOf(e);
       if (seps.has(sep)) continue;
       seps.add(sep);
-      const recent = affinity ? `-m recent --name ${sep} --mask ${mask} --rsource --set ` : '';
-      out.natChains.push({
-        name: sep,
-        rules: [
-          `-A ${sep} -s ${e.ip}${suffix} -m comment --comment ${quote('hairpin')} -j ${CHAIN.markMasq}`,
-          `-A ${sep} -p ${proto} ${recent}-j DNAT --to-destination ${dest(e)}`,
-        ],
-      });
+      out.natChains.push({ name: sep, rules: [`-A ${sep} -p ${proto} -m recent --name ${sep} --mask ${mask} --rsource --set -j DNAT --to-destination ${dest(e)}`] });
     }
   }
+}
+
+/**
+ * PROXYCTL-HAIRPIN's rules, one per local endpoint address, in text order. Jumped to from
+ * PROXYCTL-POSTROUTING for DNATed connections only: source == destination means a pod reached itself
+ * through a service, which needs masquerade or its reply would skip the DNAT's reverse.
+ */
+export function hairpinRules(addresses: readonly string[], family: FamilyShell['family']): string[] {
+  const suffix = family === 'ipv6' ? '/128' : '/32';
+  return [...addresses].sort().map((ip) => `-A ${CHAIN.hairpin} -s ${ip}${suffix} -d ${ip}${suffix} -j ${CHAIN.markMasq}`);
+}
+
+function localAddresses(endpoints: PlanEndpoint[]): string[] {
+  let out: string[] | undefined;
+  for (const e of endpoints) if (e.local) (out ??= []).push(e.ip);
+  return out === undefined ? (NONE as string[]) : dedupe(out);
 }
 
 function dedupe(ips: string[]): string[] {

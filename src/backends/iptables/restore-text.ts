@@ -1,6 +1,6 @@
 import { CHAIN } from './names.js';
 import { BUILTIN_CHAINS, type NodeRules } from './node-rules.js';
-import { SHARED_CHAINS, type OwnChain, type PortRules } from './port-rules.js';
+import { hairpinRules, SHARED_CHAINS, type OwnChain, type PortRules } from './port-rules.js';
 
 /**
  * The whole ruleset as iptables-restore input: per table, every chain declared, then rules grouped by
@@ -17,6 +17,9 @@ export interface RestoreTextOptions {
 
 export function restoreText(node: NodeRules, ports: readonly PortRules[], opts: RestoreTextOptions = {}): string {
   const { hooks = true, stale, listFirst = false } = opts;
+  const local = new Set<string>();
+  for (const p of ports) for (const ip of p.hairpin) local.add(ip);
+  const hairpin = hairpinRules([...local], node.family);
   const out: string[] = [];
   for (const table of ['nat', 'filter'] as const) {
     const shared = SHARED_CHAINS.filter((s) => s.table === table);
@@ -34,7 +37,7 @@ export function restoreText(node: NodeRules, ports: readonly PortRules[], opts: 
       for (const p of ports) for (const r of p.shared[s.key]) out.push(r);
       if (table === 'nat' && s.chain === CHAIN.services) for (const r of node.natServicesTail) out.push(r);
     }
-    for (const c of own(node)) for (const r of c.rules) out.push(r);
+    for (const c of own(node)) for (const r of c.name === CHAIN.hairpin ? hairpin : c.rules) out.push(r);
     for (const p of ports) for (const c of own(p)) for (const r of c.rules) out.push(r);
     for (const c of stale?.[table] ?? []) out.push(`-X ${c}`);
     out.push('COMMIT');
