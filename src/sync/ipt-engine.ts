@@ -63,7 +63,8 @@ export class IptEngine implements ProxyEngine {
 
   async sync(store: ClusterStore, ctx: NodeContext, dirty: Set<string>, full: boolean): Promise<SyncOutcome> {
     const key = JSON.stringify(ctx);
-    const complete = full || !this.trusted || key !== this.ctxKey;
+    const replace = !this.trusted || key !== this.ctxKey;
+    const complete = full || replace;
     this.trusted = false; // until every family's restore succeeded
     if (complete) this.rebuild(store, ctx);
     else for (const service of [...dirty].sort()) this.replan(store, service);
@@ -71,7 +72,10 @@ export class IptEngine implements ProxyEngine {
     const counts: SyncOutcome['counts'] = [];
     for (const fs of this.families) {
       const rules = fs.rules!;
-      const tx = complete ? rules.fullTransaction(await this.listOurChains(fs)) : rules.partialTransaction();
+      // Listing our chains costs seconds at 10k services (iptables-save reads every rule); a trusted
+      // periodic refresh knows them already: partial syncs deleted every chain they stopped wanting.
+      const existing = replace ? await this.listOurChains(fs) : { nat: [], filter: [] };
+      const tx = complete ? rules.fullTransaction(existing) : rules.partialTransaction();
       if (tx.text) await runOrThrow(this.exec, fs.restore, ['-w', '--noflush'], tx.text);
       if (complete) await ensureHooks(this.exec, fs.tool, hookTables(rules.node));
       parts.push(tx.text);
@@ -81,7 +85,7 @@ export class IptEngine implements ProxyEngine {
     this.trusted = true;
     const chains = counts.reduce((n, c) => n + c.chains, 0);
     const rules = counts.reduce((n, c) => n + (c.rules ?? 0), 0);
-    return { mode: complete ? (full ? 'refresh' : 'replace') : 'partial', transaction: parts.join(''), elements: rules, chains, counts };
+    return { mode: replace ? 'replace' : complete ? 'refresh' : 'partial', transaction: parts.join(''), elements: rules, chains, counts };
   }
 
   distrust(): void {

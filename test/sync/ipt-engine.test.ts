@@ -34,7 +34,7 @@ describe('iptables engine: full and partial syncs', () => {
     const { exec, calls } = recorder();
     const engine = new IptEngine(exec, ['ipv4']);
     const outcome = await engine.sync(store, CTX, store.takeDirty().services, true);
-    expect(outcome.mode).to.equal('refresh');
+    expect(outcome.mode).to.equal('replace'); // the first sync: nothing trusted yet
     const [restore] = restores(calls);
     expect(restore.cmd).to.equal('iptables-restore');
     expect(restore.input!.split('\n').filter((l) => l === '-S')).to.have.length(2); // nat and filter
@@ -61,6 +61,24 @@ describe('iptables engine: full and partial syncs', () => {
     expect(input).not.to.contain('KUBE-SERVICES');
     expect(input).not.to.contain('PROXYCTL-POLICY-X');
     expect(input).not.to.contain('\n-S\n'); // small: no need to list first
+  });
+
+  it('lists the kernel\'s chains when it cannot trust its memory, not on a periodic refresh', async () => {
+    const store = new ClusterStore('node-a');
+    store.upsert(svcObject(1));
+    store.upsert(sliceObject(1, 2));
+    const { exec, calls } = recorder();
+    const engine = new IptEngine(exec, ['ipv4']);
+    const saves = () => calls.filter((c) => c.cmd === 'iptables-save').length;
+    await engine.sync(store, CTX, store.takeDirty().services, true);
+    expect(saves()).to.equal(2); // nat and filter
+    const refresh = await engine.sync(store, CTX, new Set(), true);
+    expect(refresh.mode).to.equal('refresh');
+    expect(saves()).to.equal(2);
+    expect(restores(calls)[1].input).to.equal(restores(calls)[0].input); // still every chain
+    engine.distrust();
+    expect((await engine.sync(store, CTX, new Set(), true)).mode).to.equal('replace');
+    expect(saves()).to.equal(4);
   });
 
   it('one endpoint change among thousands of services sends only that service\'s chains, for its family only', async () => {
