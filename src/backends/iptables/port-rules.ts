@@ -59,7 +59,6 @@ export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules 
     hairpin: NONE,
   };
   const shared = out.shared;
-  const match = (ip: string, port: number) => `-d ${ip}${suffix} -p ${proto} -m ${proto} --dport ${port}`;
   const hasNodePort = p.nodePort !== undefined && fp.nodePortIPs.length > 0;
   const externalIPs = p.loadBalancerIPs.length === 0 ? dedupe(p.externalIPs) : dedupe([...p.externalIPs, ...p.loadBalancerIPs]);
   const reject = proto === 'tcp' ? '-j REJECT --reject-with tcp-reset' : '-j REJECT';
@@ -67,10 +66,10 @@ export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules 
   if (p.cluster.length === 0) {
     const comment = quote(`${p.id} has no endpoints`);
     const rules = shared.filterServices;
-    rules.push(`-A ${CHAIN.services} ${match(p.clusterIP, p.port)} -m comment --comment ${comment} ${reject}`);
-    for (const ip of externalIPs) rules.push(`-A ${CHAIN.services} ${match(ip, p.port)} -m comment --comment ${comment} ${reject}`);
+    rules.push(`-A ${CHAIN.services} ${dportMatch(suffix, proto, p.clusterIP, p.port)} -m comment --comment ${comment} ${reject}`);
+    for (const ip of externalIPs) rules.push(`-A ${CHAIN.services} ${dportMatch(suffix, proto, ip, p.port)} -m comment --comment ${comment} ${reject}`);
     if (hasNodePort) {
-      for (const ip of fp.nodePortIPs) shared.filterExternal.push(`-A ${CHAIN.external} ${match(ip, p.nodePort!)} -m comment --comment ${comment} ${reject}`);
+      for (const ip of fp.nodePortIPs) shared.filterExternal.push(`-A ${CHAIN.external} ${dportMatch(suffix, proto, ip, p.nodePort!)} -m comment --comment ${comment} ${reject}`);
     }
     return freezeEmpty(out);
   }
@@ -85,15 +84,15 @@ export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules 
   const seps = new Set<string>(); // endpoint chains declared so far (SVC and SVL share them)
   const local = localAddresses(p.cluster);
   if (local.length) out.hairpin = local;
-  endpointRules(svcChain, p.cluster);
+  endpointRules(svcChain, p.cluster, p, proto, v6, out, seps);
   if (usesLocal) {
     const svlChain: OwnChain = { name: svl, rules: [] };
     out.natChains.push(svlChain);
-    endpointRules(svlChain, p.cluster.filter((e) => e.local));
+    endpointRules(svlChain, p.cluster.filter((e) => e.local), p, proto, v6, out, seps);
   }
 
   // Cluster-internal traffic to the ClusterIP.
-  const toClusterIP = match(p.clusterIP, p.port);
+  const toClusterIP = dportMatch(suffix, proto, p.clusterIP, p.port);
   if (p.internal.length === 0) {
     shared.filterServices.push(`-A ${CHAIN.services} ${toClusterIP} -m comment --comment ${quote(`${p.id} has no local endpoints`)} -j DROP`);
   } else {
@@ -116,56 +115,66 @@ export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules 
   }
   const dropExternal = p.externalLocal && p.external.length === 0;
   for (const ip of externalIPs) {
-    shared.natServices.push(`-A ${CHAIN.services} ${match(ip, p.port)} -m comment --comment ${quote(`${p.id} external IP`)} -j ${ext}`);
-    if (dropExternal) shared.filterExternal.push(`-A ${CHAIN.external} ${match(ip, p.port)} -m comment --comment ${quote(`${p.id} has no local endpoints`)} -j DROP`);
+    shared.natServices.push(`-A ${CHAIN.services} ${dportMatch(suffix, proto, ip, p.port)} -m comment --comment ${quote(`${p.id} external IP`)} -j ${ext}`);
+    if (dropExternal) shared.filterExternal.push(`-A ${CHAIN.external} ${dportMatch(suffix, proto, ip, p.port)} -m comment --comment ${quote(`${p.id} has no local endpoints`)} -j DROP`);
   }
   if (hasNodePort) {
     shared.natNodePorts.push(`-A ${CHAIN.nodePorts} -p ${proto} -m ${proto} --dport ${p.nodePort} -m comment --comment ${quote(`${p.id} nodePort`)} -j ${ext}`);
     if (dropExternal) {
-      for (const ip of fp.nodePortIPs) shared.filterExternal.push(`-A ${CHAIN.external} ${match(ip, p.nodePort!)} -m comment --comment ${quote(`${p.id} has no local endpoints`)} -j DROP`);
+      for (const ip of fp.nodePortIPs) shared.filterExternal.push(`-A ${CHAIN.external} ${dportMatch(suffix, proto, ip, p.nodePort!)} -m comment --comment ${quote(`${p.id} has no local endpoints`)} -j DROP`);
     }
   }
   if (p.sourceRanges.length > 0 && p.loadBalancerIPs.length > 0) {
     const fw = `PXC-FW-${h}`;
     const fwRules: string[] = [];
     out.filterChains.push({ name: fw, rules: fwRules });
-    for (const ip of p.loadBalancerIPs) shared.filterFirewall.push(`-A ${CHAIN.firewall} ${match(ip, p.port)} -m comment --comment ${quote(`${p.id} loadBalancerSourceRanges`)} -j ${fw}`);
+    for (const ip of p.loadBalancerIPs) shared.filterFirewall.push(`-A ${CHAIN.firewall} ${dportMatch(suffix, proto, ip, p.port)} -m comment --comment ${quote(`${p.id} loadBalancerSourceRanges`)} -j ${fw}`);
     for (const range of p.sourceRanges) fwRules.push(`-A ${fw} -s ${range} -j RETURN`);
     fwRules.push(`-A ${fw} -m comment --comment ${quote(`${p.id} source not allowed`)} -j DROP`);
   }
   return freezeEmpty(out);
+}
 
-  function endpointRules(chain: OwnChain, endpoints: PlanEndpoint[]): void {
-    const rules = chain.rules;
-    const head = `-A ${chain.name} `;
-    const affinity = p.affinityTimeout !== undefined;
-    const mask = v6 ? V6_MASK : V4_MASK;
-    const sepOf = (e: PlanEndpoint) => hashName('SEP', `${p.id}|${e.ip}|${e.port}`);
-    const dest = (e: PlanEndpoint) => (v6 ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
-    if (affinity) {
-      for (const e of endpoints) {
-        const sep = sepOf(e);
-        rules.push(`${head}-m recent --name ${sep} --mask ${mask} --rsource --rcheck --seconds ${p.affinityTimeout} --reap -j ${sep}`);
-      }
-    }
-    const n = endpoints.length;
-    for (let i = 0; i < n; i++) {
-      const e = endpoints[i];
-      const left = n - i;
-      const pick = left > 1 ? `-m statistic --mode random --probability ${(1 / left).toFixed(10)} ` : '';
-      // No per-endpoint comment: the service chain's dispatch rule names the service, and at 100k
-      // endpoints comments would double the text the kernel has to load.
-      if (affinity) rules.push(`${head}${pick}-j ${sepOf(e)}`);
-      else rules.push(`${head}${pick}-p ${proto} -j DNAT --to-destination ${dest(e)}`);
-    }
-    if (!affinity) return;
-    for (const e of endpoints) {
-      const sep = sepOf(e);
-      if (seps.has(sep)) continue;
-      seps.add(sep);
-      out.natChains.push({ name: sep, rules: [`-A ${sep} -p ${proto} -m recent --name ${sep} --mask ${mask} --rsource --set -j DNAT --to-destination ${dest(e)}`] });
-    }
+/** `-m statistic ... --probability 1/left ` for the endpoint with `left` endpoints still to choose from. */
+const PICKS: string[] = [];
+function pick(left: number): string {
+  if (left < 2) return '';
+  return (PICKS[left] ??= `-m statistic --mode random --probability ${(1 / left).toFixed(10)} `);
+}
+
+/**
+ * A service chain's endpoint rules: a random pick per endpoint, each DNATing inline, or under affinity
+ * jumping to the endpoint's chain (declared once per port: SVC and SVL share them; `seps` tracks that).
+ */
+function endpointRules(chain: OwnChain, endpoints: PlanEndpoint[], p: ServicePortPlan, proto: string, v6: boolean, out: PortRules, seps: Set<string>): void {
+  const rules = chain.rules;
+  const head = `-A ${chain.name} `;
+  const n = endpoints.length;
+  if (p.affinityTimeout === undefined) {
+    // No per-endpoint comment: the service chain's dispatch rule names the service, and at 100k
+    // endpoints comments would double the text the kernel has to load.
+    const dnat = `-p ${proto} -j DNAT --to-destination `;
+    for (let i = 0; i < n; i++) rules.push(head + pick(n - i) + dnat + destination(endpoints[i], v6));
+    return;
   }
+  const mask = v6 ? V6_MASK : V4_MASK;
+  const names = endpoints.map((e) => hashName('SEP', `${p.id}|${e.ip}|${e.port}`));
+  for (const sep of names) rules.push(`${head}-m recent --name ${sep} --mask ${mask} --rsource --rcheck --seconds ${p.affinityTimeout} --reap -j ${sep}`);
+  for (let i = 0; i < n; i++) rules.push(`${head}${pick(n - i)}-j ${names[i]}`);
+  for (let i = 0; i < n; i++) {
+    const sep = names[i];
+    if (seps.has(sep)) continue;
+    seps.add(sep);
+    out.natChains.push({ name: sep, rules: [`-A ${sep} -p ${proto} -m recent --name ${sep} --mask ${mask} --rsource --set -j DNAT --to-destination ${destination(endpoints[i], v6)}`] });
+  }
+}
+
+function dportMatch(suffix: string, proto: string, ip: string, port: number): string {
+  return `-d ${ip}${suffix} -p ${proto} -m ${proto} --dport ${port}`;
+}
+
+function destination(e: PlanEndpoint, v6: boolean): string {
+  return v6 ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
 /**
@@ -178,10 +187,11 @@ export function hairpinRules(addresses: readonly string[], family: FamilyShell['
   return [...addresses].sort().map((ip) => `-A ${CHAIN.hairpin} -s ${ip}${suffix} -d ${ip}${suffix} -j ${CHAIN.markMasq}`);
 }
 
+/** May repeat an address (two target ports of one pod): the chain's users dedupe, counting both. */
 function localAddresses(endpoints: PlanEndpoint[]): string[] {
   let out: string[] | undefined;
   for (const e of endpoints) if (e.local) (out ??= []).push(e.ip);
-  return out === undefined ? (NONE as string[]) : dedupe(out);
+  return out ?? (NONE as string[]);
 }
 
 function dedupe(ips: string[]): string[] {

@@ -1,6 +1,6 @@
 import type { FamilyPlan } from '../../proxy/plan-types.js';
 import { renderNodeRules } from './node-rules.js';
-import { renderPortRules } from './port-rules.js';
+import { renderPortRules, type PortRules } from './port-rules.js';
 import { restoreText } from './restore-text.js';
 
 /**
@@ -8,7 +8,10 @@ import { restoreText } from './restore-text.js';
  * service port's, the same pieces the daemon renders one service at a time.
  */
 export function renderIptables(fp: FamilyPlan, nodeName: string): string {
-  const ports = new Array(fp.ports.length);
-  for (let i = 0; i < fp.ports.length; i++) ports[i] = renderPortRules(fp.ports[i], fp);
-  return restoreText(renderNodeRules(fp, nodeName), ports);
+  return restoreText(renderNodeRules(fp, nodeName), portsOf(fp));
+}
+
+/** Rendered as the text is written, so each port's rules are garbage as soon as they are copied out. */
+function* portsOf(fp: FamilyPlan): Generator<PortRules> {
+  for (const p of fp.ports) yield renderPortRules(p, fp);
 }

@@ -1,11 +1,8 @@
 import { CHAIN } from './names.js';
 import { BUILTIN_CHAINS, type NodeRules } from './node-rules.js';
-import { hairpinRules, SHARED_CHAINS, type OwnChain, type PortRules } from './port-rules.js';
+import { hairpinRules, SHARED_CHAINS, type OwnChain, type PortRules, type SharedKey } from './port-rules.js';
+import { joinSinks, TextSink } from './text-sink.js';
 
-/**
- * The whole ruleset as iptables-restore input: per table, every chain declared, then rules grouped by
- * chain (hooks first, then chains in declaration order) so the output reads top-down.
- */
 export interface RestoreTextOptions {
   /** Jump rules in built-in chains; the daemon leaves them out (a --noflush restore would duplicate them). */
   hooks?: boolean;
@@ -15,32 +12,53 @@ export interface RestoreTextOptions {
   listFirst?: boolean;
 }
 
-export function restoreText(node: NodeRules, ports: readonly PortRules[], opts: RestoreTextOptions = {}): string {
+type Table = 'nat' | 'filter';
+
+/**
+ * The whole ruleset as iptables-restore input: per table, every chain declared, then rules grouped by
+ * chain (hooks first, then chains in declaration order) so the output reads top-down. One pass over
+ * the ports (they may be rendered on the fly), each part of the text into its own sink.
+ */
+export function restoreText(node: NodeRules, ports: Iterable<PortRules>, opts: RestoreTextOptions = {}): string {
   const { hooks = true, stale, listFirst = false } = opts;
+  const decls: Record<Table, TextSink> = { nat: new TextSink(), filter: new TextSink() };
+  const ownRules: Record<Table, TextSink> = { nat: new TextSink(), filter: new TextSink() };
+  const shared = {} as Record<SharedKey, TextSink>;
+  for (const { key } of SHARED_CHAINS) shared[key] = new TextSink();
   const local = new Set<string>();
-  for (const p of ports) for (const ip of p.hairpin) local.add(ip);
-  const hairpin = hairpinRules([...local], node.family);
-  const out: string[] = [];
-  for (const table of ['nat', 'filter'] as const) {
-    const shared = SHARED_CHAINS.filter((s) => s.table === table);
-    const own = (p: { natChains: OwnChain[]; filterChains: OwnChain[] }) => (table === 'nat' ? p.natChains : p.filterChains);
-    out.push(`*${table}`);
-    if (listFirst) out.push('-S');
-    for (const s of shared) out.push(`:${s.chain} - [0:0]`);
-    for (const c of own(node)) out.push(`:${c.name} - [0:0]`);
-    for (const p of ports) for (const c of own(p)) out.push(`:${c.name} - [0:0]`);
-    for (const c of stale?.[table] ?? []) out.push(`:${c} - [0:0]`);
-    for (const chain of hooks ? BUILTIN_CHAINS : []) {
-      for (const h of node.hooks) if (h.table === table && h.chain === chain) out.push(`-A ${chain} ${h.rule}`);
-    }
-    for (const s of shared) {
-      for (const p of ports) for (const r of p.shared[s.key]) out.push(r);
-      if (table === 'nat' && s.chain === CHAIN.services) for (const r of node.natServicesTail) out.push(r);
-    }
-    for (const c of own(node)) for (const r of c.name === CHAIN.hairpin ? hairpin : c.rules) out.push(r);
-    for (const p of ports) for (const c of own(p)) for (const r of c.rules) out.push(r);
-    for (const c of stale?.[table] ?? []) out.push(`-X ${c}`);
-    out.push('COMMIT');
+  for (const p of ports) {
+    for (const c of p.natChains) declare(decls.nat, ownRules.nat, c);
+    for (const c of p.filterChains) declare(decls.filter, ownRules.filter, c);
+    for (const { key } of SHARED_CHAINS) for (const r of p.shared[key]) shared[key].line(r);
+    for (const ip of p.hairpin) local.add(ip);
   }
-  return out.join('\n') + '\n';
+  for (const r of node.natServicesTail) shared.natServices.line(r);
+  const hairpin = hairpinRules([...local], node.family);
+
+  const parts: TextSink[] = [];
+  for (const table of ['nat', 'filter'] as const) {
+    const head = new TextSink();
+    const nodeChains = table === 'nat' ? node.natChains : node.filterChains;
+    head.line(`*${table}`);
+    if (listFirst) head.line('-S');
+    for (const s of SHARED_CHAINS) if (s.table === table) head.line(`:${s.chain} - [0:0]`);
+    for (const c of nodeChains) head.line(`:${c.name} - [0:0]`);
+    const middle = new TextSink();
+    for (const c of stale?.[table] ?? []) middle.line(`:${c} - [0:0]`);
+    for (const chain of hooks ? BUILTIN_CHAINS : []) {
+      for (const h of node.hooks) if (h.table === table && h.chain === chain) middle.line(`-A ${chain} ${h.rule}`);
+    }
+    const nodeRules = new TextSink();
+    for (const c of nodeChains) for (const r of c.name === CHAIN.hairpin ? hairpin : c.rules) nodeRules.line(r);
+    const tail = new TextSink();
+    for (const c of stale?.[table] ?? []) tail.line(`-X ${c}`);
+    tail.line('COMMIT');
+    parts.push(head, decls[table], middle, ...SHARED_CHAINS.filter((s) => s.table === table).map((s) => shared[s.key]), nodeRules, ownRules[table], tail);
+  }
+  return joinSinks(parts);
+}
+
+function declare(decl: TextSink, rules: TextSink, c: OwnChain): void {
+  decl.line(`:${c.name} - [0:0]`);
+  for (const r of c.rules) rules.line(r);
 }
