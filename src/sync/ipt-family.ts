@@ -1,6 +1,7 @@
 import { renderNodeRules, type NodeRules } from '../backends/iptables/node-rules.js';
 import { CHAIN } from '../backends/iptables/names.js';
-import { hairpinRules, renderPortRules, SHARED_CHAINS, type FamilyShell, type OwnChain, type PortRules, type SharedKey } from '../backends/iptables/port-rules.js';
+import { hairpinChainName, hairpinDispatchRule, hairpinGroup, hairpinGroupChain } from '../backends/iptables/hairpin.js';
+import { renderPortRules, SHARED_CHAINS, type FamilyShell, type OwnChain, type PortRules, type SharedKey } from '../backends/iptables/port-rules.js';
 import { restoreText } from '../backends/iptables/restore-text.js';
 import { compareText } from '../model/convert.js';
 import type { ServicePortPlan } from '../proxy/plan-types.js';
@@ -34,9 +35,11 @@ export class IptFamilyState {
   /** Service keys in the full render's port order: namespace, then name. */
   private readonly order: string[] = [];
   private readonly dirtyShared = new Set<SharedKey>();
-  /** Local endpoint address → how many service ports use it: PROXYCTL-HAIRPIN holds one rule per address. */
-  private readonly hairpinRefs = new Map<string, number>();
-  private hairpinDirty = false;
+  /** Hairpin group (/24) → local endpoint address → how many service ports use it: a rule per address. */
+  private readonly hairpinGroups = new Map<string, Map<string, number>>();
+  /** Groups whose addresses changed since the last transaction, and whether the set of groups did. */
+  private readonly dirtyGroups = new Set<string>();
+  private groupsChanged = false;
   private readonly written: Record<Table, Map<string, string[]>> = { nat: new Map(), filter: new Map() };
   private readonly removed: Record<Table, Set<string>> = { nat: new Set(), filter: new Set() };
   chainCount: number;
@@ -79,6 +82,7 @@ export class IptFamilyState {
     for (const t of TABLES) {
       for (const c of SHARED_CHAINS) if (c.table === t) chains[t].push(c.chain);
       for (const c of own(this.node, t)) chains[t].push(c.name);
+      if (t === 'nat') for (const g of [...this.hairpinGroups.keys()].sort()) chains[t].push(hairpinChainName(g));
       for (const p of ports) for (const c of own(p, t)) chains[t].push(c.name);
       const wanted = new Set(chains[t]);
       for (const c of existing[t]) if (!wanted.has(c)) stale[t].push(c);
@@ -90,7 +94,12 @@ export class IptFamilyState {
 
   /** Only the chains changed since the last transaction: the changed services' own chains, and a shared chain when one of its lines changed. */
   partialTransaction(): FamilyTransaction {
-    if (this.hairpinDirty) this.written.nat.set(CHAIN.hairpin, hairpinRules([...this.hairpinRefs.keys()], this.shell.family));
+    for (const group of this.dirtyGroups) {
+      const addresses = this.hairpinGroups.get(group);
+      if (addresses) this.written.nat.set(hairpinChainName(group), hairpinGroupChain(group, addresses.keys(), this.shell.family).rules);
+      else this.removed.nat.add(hairpinChainName(group));
+    }
+    if (this.groupsChanged) this.written.nat.set(CHAIN.hairpin, [...this.hairpinGroups.keys()].sort().map(hairpinDispatchRule));
     for (const key of this.dirtyShared) {
       const s = SHARED_CHAINS.find((c) => c.key === key)!;
       const rules: string[] = [];
@@ -145,7 +154,8 @@ export class IptFamilyState {
 
   private forgetChanges(): void {
     this.dirtyShared.clear();
-    this.hairpinDirty = false;
+    this.dirtyGroups.clear();
+    this.groupsChanged = false;
     for (const t of TABLES) {
       this.written[t].clear();
       this.removed[t].clear();
@@ -153,12 +163,26 @@ export class IptFamilyState {
   }
 
   private countHairpin(ip: string, delta: 1 | -1): void {
-    const n = (this.hairpinRefs.get(ip) ?? 0) + delta;
-    if (n > 0) this.hairpinRefs.set(ip, n);
-    else this.hairpinRefs.delete(ip);
+    const group = hairpinGroup(ip, this.shell.family);
+    let addresses = this.hairpinGroups.get(group);
+    if (!addresses) {
+      this.hairpinGroups.set(group, (addresses = new Map()));
+      this.groupsChanged = true;
+      this.chainCount++;
+      this.ruleCount++; // its jump in PROXYCTL-HAIRPIN
+    }
+    const n = (addresses.get(ip) ?? 0) + delta;
+    if (n > 0) addresses.set(ip, n);
+    else addresses.delete(ip);
     if (n === 0 || (n === 1 && delta === 1)) {
-      this.hairpinDirty = true;
+      this.dirtyGroups.add(group);
       this.ruleCount += delta;
+    }
+    if (addresses.size === 0) {
+      this.hairpinGroups.delete(group);
+      this.groupsChanged = true;
+      this.chainCount--;
+      this.ruleCount--;
     }
   }
 

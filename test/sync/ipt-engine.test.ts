@@ -105,29 +105,43 @@ describe('iptables engine: full and partial syncs', () => {
     expect(input.split('\n')).not.to.include('-S');
   });
 
-  it('a local endpoint at a new address adds its hairpin rule; when it goes, the rule goes', async () => {
+  it('a local endpoint at a new address rewrites only its /24 hairpin chain; a new /24 also the dispatch chain', async () => {
     const store = bigStore();
     const { exec, calls } = recorder();
     const engine = new IptEngine(exec, ['ipv4']);
     await engine.sync(store, CTX, store.takeDirty().services, true);
     calls.length = 0;
     const svc7 = hashName('SVC', 'ns/svc-7/tcp/80');
-    const fresh = sliceObject(7, 1) as { endpoints: { addresses: string[] }[] };
-    fresh.endpoints[0].addresses = ['10.244.9.9'];
-    store.upsert(fresh);
-    await engine.sync(store, CTX, store.takeDirty().services, false);
-    const input = restores(calls)[0].input!;
-    expect(declared(input)).to.deep.equal([svc7, 'PROXYCTL-HAIRPIN']);
-    const hairpin = input.split('\n').filter((l) => l.startsWith('-A PROXYCTL-HAIRPIN '));
-    expect(hairpin).to.include('-A PROXYCTL-HAIRPIN -s 10.244.9.9/32 -d 10.244.9.9/32 -j PROXYCTL-MARK-MASQ');
-    expect(new Set(hairpin).size).to.equal(hairpin.length);
+    const at = (ip: string) => {
+      const slice = sliceObject(7, 1) as { endpoints: { addresses: string[] }[] };
+      slice.endpoints[0].addresses = [ip];
+      return slice;
+    };
+    const sync = async () => {
+      await engine.sync(store, CTX, store.takeDirty().services, false);
+      return restores(calls).at(-1)!.input!;
+    };
+    const group0 = hashName('HP', '10.244.0.0/24');
+    const group9 = hashName('HP', '10.244.9.0/24');
 
-    store.upsert(sliceObject(7, 4));
-    await engine.sync(store, CTX, store.takeDirty().services, false);
-    const back = restores(calls)[1].input!;
-    expect(declared(back)).to.deep.equal([svc7, 'PROXYCTL-HAIRPIN']);
-    expect(back).not.to.contain('10.244.9.9');
-    expect(back.split('\n').filter((l) => l.startsWith('-A PROXYCTL-HAIRPIN '))).to.have.length(hairpin.length - 1);
+    store.upsert(at('10.244.0.253')); // unused address, in the /24 other local endpoints use
+    let input = await sync();
+    expect(declared(input)).to.deep.equal([svc7, group0]);
+    expect(input).to.contain(`\n-A ${group0} -s 10.244.0.253/32 -d 10.244.0.253/32 -j PROXYCTL-MARK-MASQ\n`);
+    const group0Rules = input.split('\n').filter((l) => l.startsWith(`-A ${group0} `));
+    expect(new Set(group0Rules).size).to.equal(group0Rules.length);
+
+    store.upsert(at('10.244.9.9')); // a /24 of its own: leaves group 0, a new group and its jump
+    input = await sync();
+    expect(declared(input)).to.deep.equal([svc7, group0, group9, 'PROXYCTL-HAIRPIN']);
+    expect(input).to.contain(`\n-A PROXYCTL-HAIRPIN -s 10.244.9.0/24 -j ${group9}\n`);
+    expect(input.split('\n').filter((l) => l.startsWith(`-A ${group0} `))).to.have.length(group0Rules.length - 1);
+
+    store.upsert(sliceObject(7, 4)); // back to addresses others use: group 9 goes
+    input = await sync();
+    expect(declared(input)).to.deep.equal([svc7, 'PROXYCTL-HAIRPIN', group9]);
+    expect(input).to.contain(`\n-X ${group9}\n`);
+    expect(input).not.to.contain('10.244.9.');
   });
 
   it('a service that appears or goes rewrites the dispatch chain once, with its own chains', async () => {

@@ -28,7 +28,7 @@ export interface PortRules {
   shared: Record<SharedKey, string[]>;
   natChains: OwnChain[];
   filterChains: OwnChain[];
-  /** Its local endpoint addresses: a pod reaching itself through the service is masqueraded (PROXYCTL-HAIRPIN). */
+  /** Its local endpoint addresses: a pod reaching itself through the service is masqueraded (see hairpin.ts). */
   hairpin: readonly string[];
 }
 
@@ -45,7 +45,7 @@ export const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
  * Pure: one service port → its rules. A chain per service and per entry path as kube-proxy does;
  * endpoints are DNATed inline, with an endpoint chain only under ClientIP affinity (the `recent` list
  * must be set when the endpoint is picked). Hairpin masquerade is not per endpoint but per local
- * address, in PROXYCTL-HAIRPIN (see hairpinRules): the kernel's load time grows with chains.
+ * address, grouped by /24 (see hairpin.ts): the kernel's load time grows with chains.
  */
 export function renderPortRules(p: ServicePortPlan, fp: FamilyShell): PortRules {
   const v6 = fp.family === 'ipv6';
@@ -175,16 +175,6 @@ function dportMatch(suffix: string, proto: string, ip: string, port: number): st
 
 function destination(e: PlanEndpoint, v6: boolean): string {
   return v6 ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
-
-/**
- * PROXYCTL-HAIRPIN's rules, one per local endpoint address, in text order. Jumped to from
- * PROXYCTL-POSTROUTING for DNATed connections only: source == destination means a pod reached itself
- * through a service, which needs masquerade or its reply would skip the DNAT's reverse.
- */
-export function hairpinRules(addresses: readonly string[], family: FamilyShell['family']): string[] {
-  const suffix = family === 'ipv6' ? '/128' : '/32';
-  return [...addresses].sort().map((ip) => `-A ${CHAIN.hairpin} -s ${ip}${suffix} -d ${ip}${suffix} -j ${CHAIN.markMasq}`);
 }
 
 /** May repeat an address (two target ports of one pod): the chain's users dedupe, counting both. */

@@ -1,6 +1,7 @@
 import { CHAIN } from './names.js';
 import { BUILTIN_CHAINS, type NodeRules } from './node-rules.js';
-import { hairpinRules, SHARED_CHAINS, type OwnChain, type PortRules, type SharedKey } from './port-rules.js';
+import { hairpinRules } from './hairpin.js';
+import { SHARED_CHAINS, type OwnChain, type PortRules, type SharedKey } from './port-rules.js';
 import { joinSinks, TextSink } from './text-sink.js';
 
 export interface RestoreTextOptions {
@@ -33,7 +34,7 @@ export function restoreText(node: NodeRules, ports: Iterable<PortRules>, opts: R
     for (const ip of p.hairpin) local.add(ip);
   }
   for (const r of node.natServicesTail) shared.natServices.line(r);
-  const hairpin = hairpinRules([...local], node.family);
+  const hairpin = hairpinRules(local, node.family);
 
   const parts: TextSink[] = [];
   for (const table of ['nat', 'filter'] as const) {
@@ -43,13 +44,15 @@ export function restoreText(node: NodeRules, ports: Iterable<PortRules>, opts: R
     if (listFirst) head.line('-S');
     for (const s of SHARED_CHAINS) if (s.table === table) head.line(`:${s.chain} - [0:0]`);
     for (const c of nodeChains) head.line(`:${c.name} - [0:0]`);
+    if (table === 'nat') for (const c of hairpin.groups) head.line(`:${c.name} - [0:0]`);
     const middle = new TextSink();
     for (const c of stale?.[table] ?? []) middle.line(`:${c} - [0:0]`);
     for (const chain of hooks ? BUILTIN_CHAINS : []) {
       for (const h of node.hooks) if (h.table === table && h.chain === chain) middle.line(`-A ${chain} ${h.rule}`);
     }
     const nodeRules = new TextSink();
-    for (const c of nodeChains) for (const r of c.name === CHAIN.hairpin ? hairpin : c.rules) nodeRules.line(r);
+    for (const c of nodeChains) for (const r of c.name === CHAIN.hairpin ? hairpin.dispatch : c.rules) nodeRules.line(r);
+    if (table === 'nat') for (const c of hairpin.groups) for (const r of c.rules) nodeRules.line(r);
     const tail = new TextSink();
     for (const c of stale?.[table] ?? []) tail.line(`-X ${c}`);
     tail.line('COMMIT');
