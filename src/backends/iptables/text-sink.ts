@@ -1,37 +1,49 @@
+const BLOCK = 256 * 1024;
+const CHUNK = 16 * 1024;
+
 /**
- * Lines collected as bytes in a growing Buffer. Rendering 10k services makes ~160k lines (18 MB); kept
- * as strings until a final join they were most of the render's garbage-collection time, while bytes
- * live outside the JS heap. Lines are gathered into a short string first: one native write per ~16 KB.
+ * Lines collected as bytes. Rendering 10k services makes ~160k lines (18 MB); kept as strings until a
+ * final join they were most of the render's garbage-collection time, while bytes live outside the JS
+ * heap. Lines are gathered into a short string first (one native write per ~16 KB), into fixed blocks
+ * (no copying as the text grows).
  */
 export class TextSink {
-  private buf = Buffer.allocUnsafe(16 * 1024);
+  private readonly blocks: Buffer[] = [];
+  private block = Buffer.allocUnsafe(0);
   private used = 0;
   private pending = '';
+  /** Every byte is ASCII: the text can be decoded as latin1, a plain copy. */
+  ascii = true;
 
   line(s: string): void {
     this.pending += s;
     this.pending += '\n';
-    if (this.pending.length > 16 * 1024) this.flush();
+    if (this.pending.length > CHUNK) this.flush();
   }
 
-  bytes(): Buffer {
+  /** The bytes written, in order, as buffers. */
+  buffers(): Buffer[] {
     this.flush();
-    return this.buf.subarray(0, this.used);
+    return this.used ? [...this.blocks, this.block.subarray(0, this.used)] : this.blocks;
   }
 
   private flush(): void {
-    const need = this.used + this.pending.length * 3; // worst case of UTF-8; our text is ASCII
-    if (need > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(next, 0, 0, this.used);
-      this.buf = next;
+    if (!this.pending) return;
+    const worst = this.pending.length * 3; // UTF-8 worst case
+    if (this.used + worst > this.block.length) {
+      if (this.used) this.blocks.push(this.block.subarray(0, this.used));
+      this.block = Buffer.allocUnsafe(Math.max(BLOCK, worst));
+      this.used = 0;
     }
-    this.used += this.buf.write(this.pending, this.used, 'utf8');
+    const written = this.block.write(this.pending, this.used, 'utf8');
+    if (written !== this.pending.length) this.ascii = false; // a multi-byte character
+    this.used += written;
     this.pending = '';
   }
 }
 
 /** The sinks' lines, in order, as one string. */
 export function joinSinks(sinks: TextSink[]): string {
-  return Buffer.concat(sinks.map((s) => s.bytes())).toString('utf8');
+  const parts = sinks.flatMap((s) => s.buffers());
+  return Buffer.concat(parts).toString(sinks.every((s) => s.ascii) ? 'latin1' : 'utf8');
 }
