@@ -34,7 +34,14 @@ export class IptFamilyState {
   private readonly services = new Map<string, PortRules[]>();
   /** Service keys in the full render's port order: namespace, then name. */
   private readonly order: string[] = [];
-  private readonly dirtyShared = new Set<SharedKey>();
+  /**
+   * Edits to the shared dispatch chains since the last transaction: a changed service's old lines are
+   * deleted (`-D`) and its new ones inserted at the top (`-I 1`), so adding a service at 10k costs
+   * ~30 ms instead of rewriting 20k lines (~1.3 s). Their lines never overlap another service's
+   * (distinct address . port), so only each service's own order matters, and the NodePort dispatch
+   * stays last. A full sync restores the render's order.
+   */
+  private readonly sharedEdits = new Map<SharedKey, { removed: string[]; added: string[] }>();
   /** Hairpin group (/24) → local endpoint address → how many service ports use it: a rule per address. */
   private readonly hairpinGroups = new Map<string, Map<string, number>>();
   /** Groups whose addresses changed since the last transaction, and whether the set of groups did. */
@@ -100,27 +107,28 @@ export class IptFamilyState {
       else this.removed.nat.add(hairpinChainName(group));
     }
     if (this.groupsChanged) this.written.nat.set(CHAIN.hairpin, [...this.hairpinGroups.keys()].sort().map(hairpinDispatchRule));
-    for (const key of this.dirtyShared) {
-      const s = SHARED_CHAINS.find((c) => c.key === key)!;
-      const rules: string[] = [];
-      for (const k of this.order) for (const p of this.services.get(k)!) for (const r of p.shared[key]) rules.push(r);
-      if (key === 'natServices') for (const r of this.node.natServicesTail) rules.push(r);
-      this.written[s.table].set(s.chain, rules);
-    }
     const out: string[] = [];
     const chains: Record<Table, string[]> = { nat: [], filter: [] };
+    const edits: Record<Table, string[]> = { nat: [], filter: [] };
+    for (const [key, { removed, added }] of this.sharedEdits) {
+      const { table, chain } = SHARED_CHAINS.find((c) => c.key === key)!;
+      for (const line of removed) edits[table].push(`-D ${line.slice(3)}`);
+      for (let i = added.length - 1; i >= 0; i--) edits[table].push(`-I ${chain} 1 ${added[i].slice(4 + chain.length)}`);
+    }
     let lines = 0;
-    for (const t of TABLES) lines += [...this.written[t].values()].reduce((n, r) => n + r.length, 0);
+    for (const t of TABLES) lines += edits[t].length + [...this.written[t].values()].reduce((n, r) => n + r.length, 0);
     for (const t of TABLES) {
       const write = this.written[t];
       const remove = [...this.removed[t]].filter((c) => !write.has(c));
-      if (write.size === 0 && remove.length === 0) continue;
+      if (write.size === 0 && remove.length === 0 && edits[t].length === 0) continue;
       out.push(`*${t}`);
       if (lines > LIST_FIRST_ABOVE_LINES) out.push('-S');
-      // Chains to remove are declared (which flushes them) before -X, so references among them are gone.
+      // New chains exist before the dispatch lines that jump to them; chains to remove are declared
+      // (which flushes them) and deleted after the lines that jumped to them.
       for (const c of write.keys()) out.push(`:${c} - [0:0]`);
       for (const c of remove) out.push(`:${c} - [0:0]`);
       for (const rules of write.values()) for (const r of rules) out.push(r);
+      for (const e of edits[t]) out.push(e);
       for (const c of remove) out.push(`-X ${c}`);
       out.push('COMMIT');
       chains[t] = [...write.keys(), ...remove];
@@ -147,13 +155,23 @@ export class IptFamilyState {
       }
     }
     for (const { key } of SHARED_CHAINS) {
-      if (this.dirtyShared.has(key)) continue;
-      if (!sameLines(before.flatMap((p) => p.shared[key]), after.flatMap((p) => p.shared[key]))) this.dirtyShared.add(key);
+      const old = before.flatMap((p) => p.shared[key]);
+      const now = after.flatMap((p) => p.shared[key]);
+      if (sameLines(old, now)) continue;
+      let edit = this.sharedEdits.get(key);
+      if (!edit) this.sharedEdits.set(key, (edit = { removed: [], added: [] }));
+      // A line added earlier in this batch is dropped rather than deleted from the kernel.
+      for (const line of old) {
+        const i = edit.added.indexOf(line);
+        if (i >= 0) edit.added.splice(i, 1);
+        else edit.removed.push(line);
+      }
+      edit.added.push(...now);
     }
   }
 
   private forgetChanges(): void {
-    this.dirtyShared.clear();
+    this.sharedEdits.clear();
     this.dirtyGroups.clear();
     this.groupsChanged = false;
     for (const t of TABLES) {

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { renderIptables } from '../../src/backends/iptables/render.js';
+import { planServices } from '../../src/proxy/plan.js';
 import { realExecutor } from '../../src/sync/exec.js';
 import { IptEngine } from '../../src/sync/ipt-engine.js';
 import { ClusterStore } from '../../src/sync/store.js';
@@ -31,6 +33,12 @@ function expectedChains(transaction: string): Record<string, Record<string, numb
   return out;
 }
 
+/** Chain → rule count of a fresh render of the store (IPv4). */
+function renderedChains(store: ClusterStore): Record<string, Record<string, number>> {
+  const state = { services: [...store.services.values()], slices: store.allServiceKeys().flatMap((k) => store.slicesOf(k)), nodes: [] };
+  return expectedChains(renderIptables(planServices(state, CTX).families.find((f) => f.family === 'ipv4')!, CTX.nodeName));
+}
+
 describeKernel('iptables engine at scale against the kernel @kernel', () => {
   let lab: Lab;
   let ns: string;
@@ -51,13 +59,23 @@ describeKernel('iptables engine at scale against the kernel @kernel', () => {
     expect(first.transaction.split('\n')).to.include('-S');
     expect(await ourChains(ns)).to.deep.equal(expectedChains(first.transaction));
 
-    store.remove(svcObject(3)); // rewrites PROXYCTL-SERVICES (3k lines): listed first too
+    store.remove(svcObject(3)); // its dispatch lines deleted (-D), its chain removed
     const partial = await engine.sync(store, CTX, store.takeDirty().services, false);
     expect(partial.mode).to.equal('partial');
-    expect(partial.transaction.split('\n')).to.include('-S');
+    expect(partial.transaction).to.match(/^-D PROXYCTL-SERVICES /m);
+    expect(await ourChains(ns)).to.deep.equal(renderedChains(store));
+
+    store.upsert(svcObject(3)); // and back (-I at the top)
+    store.upsert(svcObject(1501, { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 31501 }] }));
+    store.upsert(sliceObject(1501, 3));
+    const back = await engine.sync(store, CTX, store.takeDirty().services, false);
+    expect(back.transaction).to.match(/^-I PROXYCTL-SERVICES 1 /m);
+    expect(await ourChains(ns)).to.deep.equal(renderedChains(store));
+    const dispatch = (await nsRun(ns, 'iptables', ['-t', 'nat', '-S', 'PROXYCTL-SERVICES'])).stdout.trim().split('\n');
+    expect(dispatch.at(-1)).to.contain('-j PROXYCTL-NODEPORTS');
 
     const again = await engine.sync(store, CTX, new Set(), true); // into the loaded table
     expect(await ourChains(ns)).to.deep.equal(expectedChains(again.transaction));
-    expect(Object.keys((await ourChains(ns)).nat).filter((c) => c.startsWith('PXC-SVC-'))).to.have.length(1499);
+    expect(Object.keys((await ourChains(ns)).nat).filter((c) => c.startsWith('PXC-SVC-'))).to.have.length(1501);
   });
 });

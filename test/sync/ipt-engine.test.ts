@@ -5,7 +5,7 @@ import { LIST_FIRST_ABOVE_LINES } from '../../src/sync/ipt-family.js';
 import { IptEngine } from '../../src/sync/ipt-engine.js';
 import { planServices } from '../../src/proxy/plan.js';
 import { ClusterStore } from '../../src/sync/store.js';
-import { applyRestore, sorted, tablesOf, type Tables } from './ipt-fake.js';
+import { applyRestore, sorted, tablesOf, withDispatchSorted, type Tables } from './ipt-fake.js';
 import { CTX, recorder, sliceObject, svcObject } from './helpers.js';
 
 const SERVICES = 3000;
@@ -144,7 +144,7 @@ describe('iptables engine: full and partial syncs', () => {
     expect(input).not.to.contain('10.244.9.');
   });
 
-  it('a service that appears or goes rewrites the dispatch chain once, with its own chains', async () => {
+  it('a service that goes or comes back edits only its own lines of the dispatch chain', async () => {
     const store = bigStore();
     const { exec, calls } = recorder();
     const engine = new IptEngine(exec, ['ipv4']);
@@ -153,12 +153,28 @@ describe('iptables engine: full and partial syncs', () => {
     store.remove(svcObject(12));
     await engine.sync(store, CTX, store.takeDirty().services, false);
     const input = restores(calls)[0].input!;
-    // Its local endpoints' addresses are other services' too: PROXYCTL-HAIRPIN stays.
-    expect(declared(input)).to.deep.equal(['PROXYCTL-SERVICES', hashName('SVC', 'ns/svc-12/tcp/80')]);
-    expect(input).to.contain(`\n-X ${hashName('SVC', 'ns/svc-12/tcp/80')}\n`);
-    expect(input).not.to.contain('-d 10.96.0.12/32');
-    expect(input.split('\n').filter((l) => l.startsWith('-A PROXYCTL-SERVICES '))).to.have.length(2 * (SERVICES - 1) + 1);
-    expect(input.split('\n').filter((l) => l === '-S')).to.have.length(1); // 6k lines: list first
+    // Its dispatch lines are deleted, not the whole chain rewritten; its local endpoints' addresses are
+    // other services' too, so the hairpin chains stay.
+    const svc12 = hashName('SVC', 'ns/svc-12/tcp/80');
+    expect(declared(input)).to.deep.equal([svc12]);
+    expect(input.split('\n').filter((l) => !l.startsWith(':'))).to.deep.equal([
+      '*nat',
+      '-D PROXYCTL-SERVICES -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -j PROXYCTL-OFF-CLUSTER',
+      `-D PROXYCTL-SERVICES -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "ns/svc-12/tcp/80 cluster IP" -j ${svc12}`,
+      `-X ${svc12}`,
+      'COMMIT',
+      '',
+    ]);
+
+    store.upsert(svcObject(12)); // back, with its endpoints: inserted at the top, in its own order
+    await engine.sync(store, CTX, store.takeDirty().services, false);
+    const back = restores(calls)[1].input!;
+    expect(declared(back)).to.deep.equal([svc12]);
+    expect(back.split('\n').filter((l) => l.startsWith('-I ') || l.startsWith('-D '))).to.deep.equal([
+      `-I PROXYCTL-SERVICES 1 -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "ns/svc-12/tcp/80 cluster IP" -j ${svc12}`,
+      '-I PROXYCTL-SERVICES 1 -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -j PROXYCTL-OFF-CLUSTER',
+    ]);
+    expect(back.split('\n')).not.to.include('-S');
   });
 
   it('after any series of partial syncs the kernel holds what a fresh render gives', async () => {
@@ -188,7 +204,12 @@ describe('iptables engine: full and partial syncs', () => {
       const outcome = await engine.sync(store, CTX, store.takeDirty().services, false);
       expect(outcome.mode).to.equal('partial');
       replay();
-      expect(sorted(kernel)).to.deep.equal(tablesOf(rendered(store)));
+      expect(withDispatchSorted(sorted(kernel))).to.deep.equal(withDispatchSorted(tablesOf(rendered(store))));
+      const services = kernel.get('nat')!.get('PROXYCTL-SERVICES')!;
+      expect(services.at(-1)).to.contain('-j PROXYCTL-NODEPORTS'); // NodePort dispatch stays last
+      services.forEach((line, i) => {
+        if (line.endsWith('-j PROXYCTL-OFF-CLUSTER')) expect(services[i + 1]).to.contain(`${line.slice(0, -'-j PROXYCTL-OFF-CLUSTER'.length)}-m comment`);
+      });
     }
   });
 });
