@@ -2,7 +2,7 @@
 // service gets its first backend) the kernel keeps steering packets by old conntrack entries:
 // to the dead pod, or to the reject. We delete exactly those entries.
 import { isIP } from 'node:net';
-import type { Executor } from './exec.js';
+import type { Executor } from '../sync/exec.js';
 import type { Log } from './logger.js';
 import { noopMetrics, type ProxyMetrics } from './metrics.js';
 
@@ -58,7 +58,7 @@ export function conntrackDeleteArgs(changes: StaleUDPService[]): string[][] {
 export async function clearStaleUDP(changes: StaleUDPService[], options: ConntrackOptions): Promise<CleanupResult> {
   const result: CleanupResult = { deleted: 0, failed: 0 };
   for (const args of conntrackDeleteArgs(changes)) {
-    const { exitCode, stdout, stderr } = await options.exec('conntrack', args);
+    const { exitCode, stdout, stderr } = await options.exec.run('conntrack', args);
     const count = deletedCount(`${stderr}\n${stdout}`);
     // conntrack exits 1 when nothing matched; that is success for us.
     if (exitCode === 0 || (exitCode === 1 && count === 0)) {

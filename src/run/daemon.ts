@@ -97,7 +97,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     }
     await holders.sync([...facts.values()].flatMap((f) => f.nodePorts));
     await healthChecks.sync([...facts.values()].flatMap((f) => (f.healthCheck ? [{ namespace: f.namespace, name: f.name, ...f.healthCheck }] : [])));
-    if (config.conntrackCleanup && stale.length) await clearStaleUDP(stale, { exec: (cmd, args) => exec.run(cmd, args), log, metrics });
+    if (config.conntrackCleanup && stale.length) await clearStaleUDP(stale, { exec, log, metrics });
   };
 
   const loop = new SyncLoop(store, engine, {

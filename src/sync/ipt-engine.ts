@@ -1,17 +1,16 @@
-import { renderIptables } from '../backends/iptables/render.js';
+import type { HookRule, NodeRules } from '../backends/iptables/node-rules.js';
 import type { Diagnostic } from '../model/diagnostics.js';
 import type { IPFamily } from '../model/ip.js';
-import type { ClusterState, NodeContext } from '../model/types.js';
-import { planServices } from '../proxy/plan.js';
+import type { NodeContext } from '../model/types.js';
+import { familyShells, planService } from '../proxy/plan.js';
 import type { ProxyEngine, SyncOutcome } from './engine.js';
 import { runOrThrow, type Executor } from './exec.js';
+import { IptFamilyState } from './ipt-family.js';
 import type { ClusterStore } from './store.js';
 
 const BUILTIN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 // The service engine's chains; NetworkPolicy chains (PROXYCTL-POLICY-*, PXP-*) belong to the policy engine.
 const OURS = /^(PROXYCTL-(?!POLICY)|PXC-)/;
-/** Chains holding one rule per service: rewritten on every sync, as kube-proxy does with KUBE-SERVICES. */
-const ALWAYS_WRITTEN = /^PROXYCTL-/;
 
 export interface ParsedTable {
   /** Our chains in declaration order → their rules. */
@@ -39,69 +38,54 @@ interface FamilyState {
   family: IPFamily;
   restore: string;
   tool: string;
-  /** Per table, per chain: the rules text we last committed. */
-  applied: Map<string, Map<string, string>>;
+  rules?: IptFamilyState;
 }
 
 /**
- * iptables backend: renders the whole ruleset (cheap), but hands iptables-restore --noflush only the
- * chains whose rules changed plus the per-service dispatch chains, and deletes chains no longer wanted.
+ * iptables backend. Keeps each family's rules per service in memory (IptFamilyState), so a change to one
+ * service re-renders that service only and hands iptables-restore --noflush only the chains that changed
+ * (kube-proxy's approach since 1.26); a full sync (start, period, after a failure) writes every chain and
+ * deletes ours that are no longer wanted.
  */
 export class IptEngine implements ProxyEngine {
   private readonly families: FamilyState[];
   private trusted = false;
   private ctxKey = '';
+  private ctx: NodeContext | undefined;
 
   constructor(private readonly exec: Executor, families: IPFamily[] = ['ipv4', 'ipv6'], private readonly onDiagnostic: (d: Diagnostic) => void = () => {}) {
     this.families = families.map((family) => ({
       family,
       restore: family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore',
       tool: family === 'ipv4' ? 'iptables' : 'ip6tables',
-      applied: new Map(),
     }));
   }
 
-  async sync(store: ClusterStore, ctx: NodeContext, _dirty: Set<string>, full: boolean): Promise<SyncOutcome> {
+  async sync(store: ClusterStore, ctx: NodeContext, dirty: Set<string>, full: boolean): Promise<SyncOutcome> {
     const key = JSON.stringify(ctx);
-    const complete = full || !this.trusted || key !== this.ctxKey;
-    const state: ClusterState = { services: [...store.services.values()], slices: store.allServiceKeys().flatMap((k) => store.slicesOf(k)), nodes: [] };
-    const plan = planServices(state, ctx);
-    plan.diagnostics.forEach(this.onDiagnostic);
-    this.trusted = false;
+    const replace = !this.trusted || key !== this.ctxKey;
+    const complete = full || replace;
+    this.trusted = false; // until every family's restore succeeded
+    if (complete) this.rebuild(store, ctx);
+    else for (const service of [...dirty].sort()) this.replan(store, service);
     const parts: string[] = [];
-    let chains = 0;
-    let rules = 0;
     const counts: SyncOutcome['counts'] = [];
     for (const fs of this.families) {
-      const [chains0, rules0] = [chains, rules];
-      const fp = plan.families.find((f) => f.family === fs.family)!;
-      const desired = parseRestore(renderIptables(fp, ctx.nodeName));
-      const existing = complete ? await this.listOurChains(fs) : undefined;
-      const input: string[] = [];
-      for (const [table, parsed] of desired) {
-        const before = complete ? new Map<string, string>() : (fs.applied.get(table) ?? new Map());
-        const write = [...parsed.chains].filter(([name, r]) => complete || ALWAYS_WRITTEN.test(name) || before.get(name) !== r.join('\n'));
-        const stale = complete ? (existing?.get(table) ?? []).filter((c) => !parsed.chains.has(c)) : [...before.keys()].filter((c) => !parsed.chains.has(c));
-        // Stale chains are declared (which flushes them) before -X, so references among them are gone.
-        // Pushed line by line: spreading 100k+ lines into push() overflows V8's argument limit.
-        input.push(`*${table}`);
-        for (const name of [...write.map(([n]) => n), ...stale]) input.push(`:${name} - [0:0]`);
-        for (const [, rules] of write) for (const rule of rules) input.push(rule);
-        for (const c of stale) input.push(`-X ${c}`);
-        input.push('COMMIT');
-        fs.applied.set(table, new Map([...parsed.chains].map(([name, r]) => [name, r.join('\n')])));
-        chains += parsed.chains.size;
-        for (const r of parsed.chains.values()) rules += r.length;
-      }
-      const text = input.join('\n') + '\n';
-      await runOrThrow(this.exec, fs.restore, ['-w', '--noflush'], text);
-      if (complete) await this.ensureHooks(fs, desired);
-      parts.push(text);
-      counts.push({ family: fs.family, chains: chains - chains0, rules: rules - rules0 });
+      const rules = fs.rules!;
+      // Listing our chains costs seconds at 10k services (iptables-save reads every rule); a trusted
+      // periodic refresh knows them already: partial syncs deleted every chain they stopped wanting.
+      const existing = replace ? await this.listOurChains(fs) : { nat: [], filter: [] };
+      const tx = complete ? rules.fullTransaction(existing) : rules.partialTransaction();
+      if (tx.text) await runOrThrow(this.exec, fs.restore, ['-w', '--noflush'], tx.text);
+      if (complete) await ensureHooks(this.exec, fs.tool, hookTables(rules.node));
+      parts.push(tx.text);
+      counts.push({ family: fs.family, chains: rules.chainCount, rules: rules.ruleCount });
     }
     this.ctxKey = key;
     this.trusted = true;
-    return { mode: complete ? (full ? 'refresh' : 'replace') : 'partial', transaction: parts.join(''), elements: rules, chains, counts };
+    const chains = counts.reduce((n, c) => n + c.chains, 0);
+    const rules = counts.reduce((n, c) => n + (c.rules ?? 0), 0);
+    return { mode: replace ? 'replace' : complete ? 'refresh' : 'partial', transaction: parts.join(''), elements: rules, chains, counts };
   }
 
   distrust(): void {
@@ -120,20 +104,49 @@ export class IptEngine implements ProxyEngine {
     return true;
   }
 
+  /** Fresh per-family state with every service rendered. */
+  private rebuild(store: ClusterStore, ctx: NodeContext): void {
+    this.ctx = ctx;
+    const shells = familyShells(ctx);
+    for (const fs of this.families) fs.rules = new IptFamilyState(shells.find((s) => s.family === fs.family)!, ctx.nodeName);
+    for (const service of store.allServiceKeys()) this.replan(store, service);
+  }
+
+  /** Re-plans one service and re-renders its ports in every family. */
+  private replan(store: ClusterStore, serviceKey: string): void {
+    const service = store.services.get(serviceKey);
+    const diagnostics: Diagnostic[] = [];
+    const ports = service ? planService(service, store.slicesOf(serviceKey), this.ctx!, diagnostics) : { ipv4: [], ipv6: [] };
+    diagnostics.forEach(this.onDiagnostic);
+    for (const fs of this.families) fs.rules!.setService(serviceKey, ports[fs.family]);
+  }
+
   /** Our chains currently in the kernel (a full sync deletes the ones no longer wanted). */
-  private async listOurChains(fs: FamilyState): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    for (const table of ['nat', 'filter']) {
+  private async listOurChains(fs: FamilyState): Promise<Record<'nat' | 'filter', string[]>> {
+    const out = { nat: [] as string[], filter: [] as string[] };
+    for (const table of ['nat', 'filter'] as const) {
       const r = await this.exec.run(`${fs.tool}-save`, ['-t', table]);
-      const names = r.exitCode === 0 ? r.stdout.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]).filter((c) => OURS.test(c)) : [];
-      out.set(table, names);
+      if (r.exitCode !== 0) continue;
+      for (const line of r.stdout.split('\n')) {
+        if (!line.startsWith(':')) continue;
+        const name = line.slice(1, line.indexOf(' '));
+        if (OURS.test(name)) out[table].push(name);
+      }
     }
     return out;
   }
+}
 
-  private async ensureHooks(fs: FamilyState, desired: Map<string, ParsedTable>): Promise<void> {
-    await ensureHooks(this.exec, fs.tool, desired);
-  }
+/** The node's hook rules in the shape ensureHooks takes. */
+function hookTables(node: NodeRules): Map<string, ParsedTable> {
+  const tables = new Map<string, ParsedTable>();
+  const add = (h: HookRule) => {
+    let t = tables.get(h.table);
+    if (!t) tables.set(h.table, (t = { chains: new Map(), hooks: [] }));
+    t.hooks.push(`${h.chain} ${h.rule}`);
+  };
+  node.hooks.forEach(add);
+  return tables;
 }
 
 /** Jump rules from built-in chains are kept out of restore input (it would duplicate them): check, then insert. */

@@ -2,7 +2,7 @@
 // the stale ones.
 import { expect } from 'chai';
 import { clearStaleUDP } from '../../src/daemon/conntrack.js';
-import { systemExecutor, type Executor } from '../../src/daemon/exec.js';
+import { realExecutor } from '../../src/sync/exec.js';
 import { recordingLog } from './helpers.js';
 import { createNamespace, deleteNamespace, describeKernel, nsRun } from './kernel.js';
 
@@ -75,8 +75,7 @@ describeKernel('@kernel daemon/conntrack deletes stale UDP entries in a namespac
 
   it('creates every flow, then removes only the stale ones', async function () {
     expect(await flowsPresent(), 'every test flow has a conntrack entry').to.have.members(Object.keys(FLOWS));
-    const host = systemExecutor({ timeoutMs: 10_000 });
-    const exec: Executor = (cmd, args) => host('ip', ['netns', 'exec', ns as string, cmd, ...args]);
+    const exec = realExecutor(['ip', 'netns', 'exec', ns as string], 10_000);
     const { log, lines } = recordingLog();
     const result = await clearStaleUDP([
       { ips: ['10.96.0.10', 'fd00:96::10'], port: 53, nodePort: 30053, removedEndpointIPs: ['10.244.1.5', 'fd00:244::5'] },
@@ -88,8 +87,7 @@ describeKernel('@kernel daemon/conntrack deletes stale UDP entries in a namespac
   });
 
   it('running the same cleanup again finds nothing and is not an error', async function () {
-    const host = systemExecutor({ timeoutMs: 10_000 });
-    const exec: Executor = (cmd, args) => host('ip', ['netns', 'exec', ns as string, cmd, ...args]);
+    const exec = realExecutor(['ip', 'netns', 'exec', ns as string], 10_000);
     const result = await clearStaleUDP([{ ips: ['10.96.0.30'], port: 53, gainedFirstEndpoint: true }], { exec, log: recordingLog().log });
     expect(result).to.deep.equal({ deleted: 0, failed: 0 });
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { clearStaleUDP, conntrackDeleteArgs, deletedCount, type StaleUDPService } from '../../src/daemon/conntrack.js';
-import type { ExecResult, Executor } from '../../src/daemon/exec.js';
+import type { ExecResult, Executor } from '../../src/sync/exec.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
 import { recordingLog } from './helpers.js';
 
@@ -9,9 +9,11 @@ function recorder(answer: (args: string[]) => ExecResult = () => ({ exitCode: 0,
   const calls: string[] = [];
   return {
     calls,
-    exec: async (cmd, args) => {
-      calls.push([cmd, ...args].join(' '));
-      return answer(args);
+    exec: {
+      run: async (cmd, args) => {
+        calls.push([cmd, ...args].join(' '));
+        return answer(args);
+      },
     },
   };
 }

@@ -6,6 +6,7 @@ export const CHAIN = {
   postrouting: 'PROXYCTL-POSTROUTING',
   markMasq: 'PROXYCTL-MARK-MASQ',
   offCluster: 'PROXYCTL-OFF-CLUSTER',
+  hairpin: 'PROXYCTL-HAIRPIN',
   external: 'PROXYCTL-EXTERNAL',
   firewall: 'PROXYCTL-FIREWALL',
 } as const;
@@ -23,7 +24,7 @@ export function hashName(kind: ChainKind, identity: string): string {
   return `PXC-${kind}-${digest(identity)}`;
 }
 
-export type ChainKind = 'SVC' | 'SVL' | 'EXT' | 'FW' | 'SEP';
+export type ChainKind = 'SVC' | 'SVL' | 'EXT' | 'FW' | 'SEP' | 'HP';
 
 /** The 16-character part of a chain name; a service port's chains share it and differ by kind. */
 export function digest(identity: string): string {
