@@ -49,6 +49,19 @@ export async function addBridgePort(lanNs: string, bridge: string, port: string,
   await attachToBridge(lanNs, port, bridge);
 }
 
+/** Mocha hooks giving every test of the suite a fresh namespace (handed to `use`), removed after the test. */
+export function namespacePerTest(role: string, use: (ns: string) => void): void {
+  let lab: Lab | undefined;
+  beforeEach(async () => {
+    lab = createLab();
+    use(await addNamespace(lab, role));
+  });
+  afterEach(async () => {
+    if (lab) await destroyLab(lab);
+    lab = undefined;
+  });
+}
+
 export async function addNamespace(lab: Lab, role: string): Promise<string> {
   const name = `${lab.prefix}-${role}`;
   await run('ip', ['netns', 'add', name]);

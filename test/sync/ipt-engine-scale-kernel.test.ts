@@ -6,7 +6,7 @@ import { IptEngine } from '../../src/sync/ipt-engine.js';
 import { ClusterStore } from '../../src/sync/store.js';
 import { nsRun } from '../kernel/exec.js';
 import { describeKernel } from '../kernel/kernel-gate.js';
-import { addNamespace, createLab, destroyLab, type Lab } from '../kernel/netns.js';
+import { namespacePerTest } from '../kernel/netns.js';
 import { tablesOf } from './ipt-fake.js';
 import { CTX, sliceObject, svcObject } from './helpers.js';
 
@@ -40,13 +40,8 @@ function renderedChains(store: ClusterStore): Record<string, Record<string, numb
 }
 
 describeKernel('iptables engine at scale against the kernel @kernel', () => {
-  let lab: Lab;
   let ns: string;
-  beforeEach(async () => {
-    lab = createLab();
-    ns = await addNamespace(lab, 'iptscale');
-  });
-  afterEach(async () => destroyLab(lab));
+  namespacePerTest('iptscale', (created) => (ns = created));
 
   it('large full syncs (listed first) and a dispatch-chain rewrite load, and the kernel holds exactly our chains', async () => {
     const store = new ClusterStore('node-a');

@@ -5,20 +5,15 @@ import { renderObjects } from '../../src/pipeline.js';
 import { realExecutor } from '../../src/sync/exec.js';
 import { nsRun } from '../kernel/exec.js';
 import { describeKernel } from '../kernel/kernel-gate.js';
-import { addNamespace, createLab, destroyLab, type Lab } from '../kernel/netns.js';
+import { namespacePerTest } from '../kernel/netns.js';
 import { NODES, service, slice } from '../unit/fixtures.js';
 
 const OBJECTS = [...NODES, service({ name: 'web', clusterIP: '10.96.0.10' }), slice('web', [{ ip: '10.244.0.2', node: 'node-a' }])];
 const OPTS = { nodeName: 'node-a', clusterCIDRs: ['10.244.0.0/16'] };
 
 describeKernel('proxyctl cleanup and diff @kernel', () => {
-  let lab: Lab;
   let ns: string;
-  beforeEach(async () => {
-    lab = createLab();
-    ns = await addNamespace(lab, 'maint');
-  });
-  afterEach(async () => destroyLab(lab));
+  namespacePerTest('maint', (created) => (ns = created));
 
   it('cleanup removes our tables and chains (and with --kube-proxy, kube-proxy\'s), leaving other rules alone', async () => {
     await nsRun(ns, 'nft', ['-f', '-'], { input: renderObjects(OBJECTS, { ...OPTS, backend: 'nftables', output: 'text', ipFamily: 'ipv4' }).output });

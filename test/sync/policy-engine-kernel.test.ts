@@ -4,7 +4,7 @@ import { IptPolicyEngine, NftPolicyEngine } from '../../src/sync/policy-engine.j
 import { PolicyStore } from '../../src/sync/policy-store.js';
 import { nsRun } from '../kernel/exec.js';
 import { describeKernel } from '../kernel/kernel-gate.js';
-import { addNamespace, createLab, destroyLab, type Lab } from '../kernel/netns.js';
+import { namespacePerTest } from '../kernel/netns.js';
 import { CTX } from './helpers.js';
 
 const ns1 = { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } };
@@ -19,13 +19,8 @@ const policy = {
 const OPTS = { unknownPods: 'allow' as const, podCIDRs: () => ['10.244.0.0/24'] };
 
 describeKernel('NetworkPolicy engines against the kernel @kernel', () => {
-  let lab: Lab;
   let ns: string;
-  beforeEach(async () => {
-    lab = createLab();
-    ns = await addNamespace(lab, 'pol');
-  });
-  afterEach(async () => destroyLab(lab));
+  namespacePerTest('pol', (created) => (ns = created));
 
   function store() {
     const s = new PolicyStore();
@@ -64,13 +59,8 @@ describeKernel('NetworkPolicy engines against the kernel @kernel', () => {
 });
 
 describeKernel('NetworkPolicy engine churn @kernel', () => {
-  let lab: Lab;
   let ns: string;
-  beforeEach(async () => {
-    lab = createLab();
-    ns = await addNamespace(lab, 'polchurn');
-  });
-  afterEach(async () => destroyLab(lab));
+  namespacePerTest('polchurn', (created) => (ns = created));
 
   it('iptables: a second policy joining and leaving a pod group leaves no unused chains or ipsets', async () => {
     const s = new PolicyStore();

@@ -5,7 +5,7 @@ import { IptPolicyEngine } from '../../src/sync/policy-engine.js';
 import { PolicyStore } from '../../src/sync/policy-store.js';
 import { nsRun } from '../kernel/exec.js';
 import { describeKernel } from '../kernel/kernel-gate.js';
-import { addNamespace, createLab, destroyLab, type Lab } from '../kernel/netns.js';
+import { namespacePerTest } from '../kernel/netns.js';
 import { CTX } from './helpers.js';
 
 const pod = (name: string, ips: string[], labels: Record<string, string>) => ({
@@ -44,13 +44,8 @@ describe('ipset members compared as the kernel prints them', () => {
 });
 
 describeKernel('NetworkPolicy iptables engine: full syncs diff against the kernel @kernel', () => {
-  let lab: Lab;
   let ns: string;
-  beforeEach(async () => {
-    lab = createLab();
-    ns = await addNamespace(lab, 'polrs');
-  });
-  afterEach(async () => destroyLab(lab));
+  namespacePerTest('polrs', (created) => (ns = created));
 
   async function members(): Promise<string[]> {
     return (await nsRun(ns, 'ipset', ['save'])).stdout.split('\n').filter((l) => l.startsWith('add ')).sort();

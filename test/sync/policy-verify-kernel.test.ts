@@ -5,7 +5,7 @@ import { NftPolicyEngine } from '../../src/sync/policy-engine.js';
 import { PolicyStore } from '../../src/sync/policy-store.js';
 import { nsRun } from '../kernel/exec.js';
 import { describeKernel } from '../kernel/kernel-gate.js';
-import { addNamespace, createLab, destroyLab, type Lab } from '../kernel/netns.js';
+import { namespacePerTest } from '../kernel/netns.js';
 import { CTX } from './helpers.js';
 
 const objects = [
@@ -29,13 +29,8 @@ describe('chainsOfTable', () => {
 });
 
 describeKernel('NetworkPolicy nftables engine: the periodic check @kernel', () => {
-  let lab: Lab;
   let ns: string;
-  beforeEach(async () => {
-    lab = createLab();
-    ns = await addNamespace(lab, 'polv');
-  });
-  afterEach(async () => destroyLab(lab));
+  namespacePerTest('polv', (created) => (ns = created));
 
   it('passes on our tables and fails once a base chain or the table is gone', async () => {
     const store = new PolicyStore();
