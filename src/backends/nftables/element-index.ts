@@ -2,7 +2,7 @@ import type { Element } from './ruleset.js';
 import { elementText } from './text.js';
 
 /** Text of an element's key: the identity of an element within its set. */
-export const keyText = (e: Element) => e.key.join(' . ');
+export const keyText = (e: Element) => e.keyText ?? e.key.join(' . ');
 
 /**
  * The winning owner's element, plus the other owners' elements when a key is shared (hairpin addresses,

@@ -92,7 +92,8 @@ export function serviceElements(p: ServicePortPlan, fp: FamilyPlan): Contributio
 
 function addEndpoints(out: Contribution, set: SetName, key: Key, endpoints: PlanEndpoint[]): void {
   const list = (out[set] ??= []);
-  endpoints.forEach((ep, i) => list.push(new EndpointElement(key, i, ep)));
+  const serviceKeyText = key.join(' . ');
+  endpoints.forEach((ep, i) => list.push(new EndpointElement(key, serviceKeyText, i, ep)));
 }
 
 /**
@@ -104,10 +105,15 @@ function addEndpoints(out: Contribution, set: SetName, key: Key, endpoints: Plan
 class EndpointElement implements Element {
   text?: string;
 
-  constructor(private readonly serviceKey: Key, private readonly index: number, private readonly endpoint: PlanEndpoint) {}
+  constructor(private readonly serviceKey: Key, private readonly serviceKeyText: string, private readonly index: number, private readonly endpoint: PlanEndpoint) {}
 
   get key(): Key {
     return [...this.serviceKey, this.index];
+  }
+
+  /** The index and the printer read this instead of `key`: no list, one concatenation with the shared service key text. */
+  get keyText(): string {
+    return `${this.serviceKeyText} . ${this.index}`;
   }
 
   get data(): Key {

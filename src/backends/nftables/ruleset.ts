@@ -8,6 +8,8 @@ export interface Element {
   comment?: string;
   /** Memo of the element's text (set on first print; elements are never mutated after creation). */
   text?: string;
+  /** `key` as text (`a . b . c`), when the element can give it without building the key list. */
+  readonly keyText?: string;
 }
 
 export interface NftSet {

@@ -65,7 +65,7 @@ export function elementText(e: Element): string {
 }
 
 function formatElement(e: Element): string {
-  let text = e.key.join(' . ');
+  let text = e.keyText ?? e.key.join(' . ');
   if (e.comment) text += ` comment ${quote(e.comment)}`;
   if (e.data) text += ` : ${e.data.join(' . ')}`;
   if (e.verdict) text += ` : ${typeof e.verdict === 'string' ? e.verdict : `${e.verdict.kind} ${e.verdict.target}`}`;
