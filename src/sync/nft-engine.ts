@@ -1,6 +1,6 @@
 import { ruleText, type NftFamily } from '../backends/nftables/ast.js';
 import { ElementIndex, type ElementChange } from '../backends/nftables/element-index.js';
-import { nodeElements, serviceElements, type Contribution } from '../backends/nftables/elements.js';
+import { ENDPOINT_MAPS, nodeElements, serviceElements, type Contribution } from '../backends/nftables/elements.js';
 import { buildChains } from '../backends/nftables/layout.js';
 import { SET, TABLE } from '../backends/nftables/names.js';
 import { jsonText } from '../run/diff.js';
@@ -221,7 +221,6 @@ function countTargets(targets: Map<string, number>, changes: ElementChange[]): v
   }
 }
 
-const ENDPOINT_MAPS: ReadonlySet<string> = new Set([SET.endpoints, SET.clusterEndpoints, SET.nodePortEndpoints, SET.nodePortClusterEndpoints]);
 
 function chainRulesText(c: Chain): string {
   return c.rules.map((r) => ruleText(r)).join('\n');

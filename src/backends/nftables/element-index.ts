@@ -25,6 +25,11 @@ export interface ElementChange {
 const same = (a: Element, b: Element) => a === b || (keyOnly(a) && keyOnly(b)) || elementText(a) === elementText(b);
 const keyOnly = (e: Element) => !e.comment && !e.verdict && !e.data;
 
+/** What a table is printed from: the current elements of each set. */
+export interface ElementSource {
+  elements(set: string): Element[];
+}
+
 /**
  * Elements of every set with the owners (service ports) that want them. Shared by the full render and
  * the daemon's incremental sync, so both agree on which element wins when two owners claim a key:

@@ -90,6 +90,9 @@ export function serviceElements(p: ServicePortPlan, fp: FamilyPlan): Contributio
   return out;
 }
 
+/** The maps whose elements addEndpoints makes (keyed `service key . index`). */
+export const ENDPOINT_MAPS: ReadonlySet<string> = new Set([SET.endpoints, SET.clusterEndpoints, SET.nodePortEndpoints, SET.nodePortClusterEndpoints]);
+
 function addEndpoints(out: Contribution, set: SetName, key: Key, endpoints: PlanEndpoint[]): void {
   const list = (out[set] ??= []);
   const serviceKeyText = key.join(' . ');
@@ -102,10 +105,10 @@ function addEndpoints(out: Contribution, set: SetName, key: Key, endpoints: Plan
  * and data lists are built when read and not kept, so a 10k render allocates 26 MB fewer long-lived
  * objects (each of which every scavenge had to copy) and the daemon holds that much less.
  */
-class EndpointElement implements Element {
+export class EndpointElement implements Element {
   text?: string;
 
-  constructor(private readonly serviceKey: Key, private readonly serviceKeyText: string, private readonly index: number, private readonly endpoint: PlanEndpoint) {}
+  constructor(private readonly serviceKey: Key, readonly serviceKeyText: string, private readonly index: number, private readonly endpoint: PlanEndpoint) {}
 
   get key(): Key {
     return [...this.serviceKey, this.index];

@@ -1,8 +1,8 @@
 import type { Diagnostic } from '../../model/diagnostics.js';
 import type { FamilyPlan, ProxyPlan } from '../../proxy/plan-types.js';
 import type { NftFamily } from './ast.js';
-import { ElementIndex } from './element-index.js';
-import { nodeElements, serviceElements } from './elements.js';
+import { ElementIndex, type ElementSource } from './element-index.js';
+import { ENDPOINT_MAPS, EndpointElement, nodeElements, serviceElements, type Contribution } from './elements.js';
 import { buildChains, declareSets, type ChainNeeds } from './layout.js';
 import { TABLE } from './names.js';
 import type { Element, Table } from './ruleset.js';
@@ -28,20 +28,59 @@ export const NODE_OWNER = ' node';
 
 function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[]): Table {
   const family = nftFamily(fp);
+  const contributions = fp.ports.map((p): [string, Contribution] => [p.id, serviceElements(p, fp)]);
+  for (const p of fp.ports) if (family === 'ip6' && p.affinityTimeout !== undefined) diagnostics.push(ipv6AffinityWarning(p.id));
+  // Endpoint-map keys are `service key . index`: two owners can only collide there when their service
+  // keys do. Without such a collision, those maps (two thirds of all elements) skip the index.
+  const direct = endpointKeysCollide(contributions) ? undefined : endpointLists(contributions);
   const index = new ElementIndex();
   index.load(NODE_OWNER, nodeElements(fp));
-  for (const p of fp.ports) {
-    index.load(p.id, serviceElements(p, fp));
-    if (family === 'ip6' && p.affinityTimeout !== undefined) diagnostics.push(ipv6AffinityWarning(p.id));
-  }
+  for (const [id, contribution] of contributions) index.load(id, direct ? withoutEndpointMaps(contribution) : contribution);
   for (const c of index.conflicts) {
     if (VERDICT_MAPS.has(c.set)) diagnostics.push({ severity: 'warning', message: `${c.key.replaceAll(' . ', ' ')} is claimed by both ${c.winner} and ${c.loser}; ${c.loser} is not rendered there` });
   }
-  return familyTable(family, nodeName, fp, index);
+  const source: ElementSource = direct ? { elements: (set) => direct.get(set) ?? index.elements(set) } : index;
+  return familyTable(family, nodeName, fp, source);
+}
+
+/** True when two owners put endpoints under the same service key of one endpoint map. */
+function endpointKeysCollide(contributions: [string, Contribution][]): boolean {
+  const owners = new Map<string, string>();
+  for (const [id, contribution] of contributions) {
+    for (const set of ENDPOINT_MAPS) {
+      const list = contribution[set as keyof Contribution];
+      if (!list) continue;
+      let previous: string | undefined;
+      for (const e of list) {
+        const key = `${set} ${(e as EndpointElement).serviceKeyText}`;
+        if (key === previous) continue;
+        previous = key;
+        const owner = owners.get(key);
+        if (owner !== undefined && owner !== id) return true;
+        owners.set(key, id);
+      }
+    }
+  }
+  return false;
+}
+
+/** Each endpoint map's elements in contribution order: what the index would hold when no key collides. */
+function endpointLists(contributions: [string, Contribution][]): Map<string, Element[]> {
+  const lists = new Map<string, Element[]>([...ENDPOINT_MAPS].map((set) => [set, []]));
+  for (const [, contribution] of contributions) {
+    for (const [set, out] of lists) for (const e of contribution[set as keyof Contribution] ?? []) out.push(e);
+  }
+  return lists;
+}
+
+function withoutEndpointMaps(contribution: Contribution): Contribution {
+  const rest: Contribution = {};
+  for (const [set, list] of Object.entries(contribution)) if (!ENDPOINT_MAPS.has(set)) rest[set as keyof Contribution] = list;
+  return rest;
 }
 
 /** The whole table from the elements held in an index (used by the full render and the daemon's full sync). */
-export function familyTable(family: NftFamily, nodeName: string, fp: Pick<FamilyPlan, 'masqueradeAll' | 'clusterCIDRs'>, index: ElementIndex): Table {
+export function familyTable(family: NftFamily, nodeName: string, fp: Pick<FamilyPlan, 'masqueradeAll' | 'clusterCIDRs'>, index: ElementSource): Table {
   const sets = declareSets(family);
   for (const s of sets) s.elements = index.elements(s.name);
   const needs = chainNeeds(sets.filter((s) => VERDICT_MAPS.has(s.name)).flatMap((s) => s.elements));
