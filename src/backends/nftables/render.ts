@@ -45,14 +45,13 @@ function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[
 
 /** True when two owners put endpoints under the same service key of one endpoint map. */
 function endpointKeysCollide(contributions: [string, Contribution][]): boolean {
-  const owners = new Map<string, string>();
-  for (const [id, contribution] of contributions) {
-    for (const set of ENDPOINT_MAPS) {
-      const list = contribution[set as keyof Contribution];
-      if (!list) continue;
+  for (const set of ENDPOINT_MAPS) {
+    const owners = new Map<string, string>();
+    for (const [id, contribution] of contributions) {
       let previous: string | undefined;
-      for (const e of list) {
-        const key = `${set} ${(e as EndpointElement).serviceKeyText}`;
+      for (const e of contribution[set as keyof Contribution] ?? []) {
+        // One list holds a few service keys, each shared by a run of elements: look each up once.
+        const key = (e as EndpointElement).serviceKeyText;
         if (key === previous) continue;
         previous = key;
         const owner = owners.get(key);
