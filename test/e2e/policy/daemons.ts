@@ -2,20 +2,12 @@
 // node namespace. Both are registered with the lab, so destroyLab stops them on any failure.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ApiServerProcess } from '../../apiserver/process.js';
-import type { KubeObject } from '../../apiserver/store.js';
 import { nsRun, REPO_ROOT } from '../../kernel/exec.js';
 import type { Lab } from '../../kernel/netns.js';
-import { API_IP } from './topology.js';
+import type { Backend } from '../mini-cluster/daemons.js';
 
-export type Backend = 'nftables' | 'iptables';
-
-export async function startApiServer(lab: Lab, ns: string, kubeconfigPath: string, objects: KubeObject[]): Promise<ApiServerProcess> {
-  const api = await ApiServerProcess.spawn({ host: API_IP, prefix: ['ip', 'netns', 'exec', ns], kubeconfigPath });
-  lab.processes.add({ ns, command: 'apiserver', output: () => '', stop: () => api.stop().catch(() => {}) });
-  await api.load(objects);
-  return api;
-}
+// The API server is started as in the services e2e (same LAN address in both topologies).
+export { startApiServer, type Backend } from '../mini-cluster/daemons.js';
 
 export class NodeDaemon {
   private child: ChildProcess | undefined;
