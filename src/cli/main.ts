@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UnreadableInputError } from '../kube/manifests.js';
+import { UnreadableInputError } from '../kube/errors.js';
 import { FlagError } from '../model/context.js';
 import { renderCommand } from './render.js';
 import { ConfigError, runCommand } from './run.js';

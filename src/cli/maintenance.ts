@@ -1,10 +1,7 @@
 import { Command, Option } from 'commander';
-import { loadManifests } from '../kube/manifests.js';
 import { FlagError } from '../model/context.js';
 import { formatDiagnostic } from '../model/diagnostics.js';
-import { renderObjects } from '../pipeline.js';
 import { cleanupRules } from '../run/cleanup.js';
-import { diffIptables, diffNftables } from '../run/diff.js';
 import { realExecutor } from '../sync/exec.js';
 import { addNodeContextOptions, collect, nodeFlagsFrom } from './node-options.js';
 
@@ -31,6 +28,9 @@ export function diffCommand(io: IO): Command {
   addNodeContextOptions(cmd);
   cmd.action(async (opts) => {
     if (!opts.nodeName) throw new FlagError('--node-name', 'is required (or set NODE_NAME)');
+    const [{ loadManifests }, { renderObjects }, { diffIptables, diffNftables }] = await Promise.all([
+      import('../kube/manifests.js'), import('../pipeline.js'), import('../run/diff.js'),
+    ]);
     // Without -f: the cluster from --kubeconfig, or the in-cluster service account (inside the DaemonSet).
     const loaded = opts.filename.length ? loadManifests(opts.filename) : await (await import('../kube/list.js')).listFromCluster(opts.kubeconfig);
     const exec = realExecutor();

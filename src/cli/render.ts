@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { UnreadableInputError, loadManifests } from '../kube/manifests.js';
+import { UnreadableInputError } from '../kube/errors.js';
 import { FlagError } from '../model/context.js';
 import { formatDiagnostic } from '../model/diagnostics.js';
-import { renderObjects, type RenderOptions } from '../pipeline.js';
+import type { RenderOptions } from '../pipeline.js';
 import { addNodeContextOptions, collect, nodeFlagsFrom } from './node-options.js';
 
 export const EXAMPLE_MANIFEST = fileURLToPath(new URL('../examples/cluster.yaml', import.meta.url));
@@ -25,6 +25,8 @@ export function renderCommand(io: { stdout: (s: string) => void; stderr: (s: str
     if (opts.example && !opts.nodeName) opts.nodeName = 'node-a';
     if (!opts.nodeName) throw new FlagError('--node-name', 'is required (or set NODE_NAME)');
     const files: string[] = opts.example ? [EXAMPLE_MANIFEST, ...opts.filename] : opts.filename;
+    // Loaded here, not at start-up: `proxyctl run` never needs the manifest reader or the pipeline.
+    const [{ loadManifests }, { renderObjects }] = await Promise.all([import('../kube/manifests.js'), import('../pipeline.js')]);
     let loaded;
     if (files.length > 0) loaded = loadManifests(files);
     else if (opts.kubeconfig) loaded = await (await import('../kube/list.js')).listFromCluster(opts.kubeconfig);

@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, parseDuration, resolveConfig, type ConfigFlags } from '../config/index.js';
 import { createLogger, isLogLevel } from '../daemon/logger.js';
 import { FlagError } from '../model/context.js';
-import { startDaemon } from '../run/daemon.js';
 import { addNodeContextOptions } from './node-options.js';
 
 function seconds(flag: string) {
@@ -45,6 +44,7 @@ export function runCommand(): Command {
     const log = createLogger({ level: config.logLevel });
     for (const w of file.warnings) log.warn({ config: opts.config }, w);
     log.info({ config: { ...config } }, 'starting proxyctl');
+    const { startDaemon } = await import('../run/daemon.js');
     const daemon = await startDaemon(config, { log });
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

@@ -4,14 +4,10 @@ import { parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../model/diagnostics.js';
 import { isObject, type Json } from '../model/fields.js';
 import type { SourcedObject } from '../model/convert.js';
+import { UnreadableInputError } from './errors.js';
 
-/** Input that cannot be read at all (missing file, unreadable stdin): the CLI exits 2. */
-export class UnreadableInputError extends Error {
-  constructor(readonly path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = 'UnreadableInputError';
-  }
-}
+export { UnreadableInputError };
+
 
 export interface LoadedManifests {
   objects: SourcedObject[];
