@@ -106,7 +106,6 @@ function addEndpoints(out: Contribution, set: SetName, key: Key, endpoints: Plan
  * objects (each of which every scavenge had to copy) and the daemon holds that much less.
  */
 export class EndpointElement implements Element {
-  text?: string;
 
   constructor(private readonly serviceKey: Key, readonly serviceKeyText: string, private readonly index: number, private readonly endpoint: PlanEndpoint) {}
 
@@ -121,6 +120,11 @@ export class EndpointElement implements Element {
 
   get data(): Key {
     return [this.endpoint.ip, this.endpoint.port];
+  }
+
+  /** The printed element, straight from its parts (no key or data list, no memo: 100k of these die young). */
+  get text(): string {
+    return `${this.serviceKeyText} . ${this.index} : ${this.endpoint.ip} . ${this.endpoint.port}`;
   }
 }
 
