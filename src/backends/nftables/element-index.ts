@@ -66,10 +66,12 @@ export class ElementIndex {
 
   /**
    * Adds a first contribution without reporting changes: the full render and a full rebuild need
-   * the resulting elements only, and 100k change records would be pure garbage there.
+   * the resulting elements only, and 100k change records would be pure garbage there. `skip`: sets the
+   * caller keeps itself (the one-shot render's endpoint maps).
    */
-  load(owner: string, contribution: Record<string, Element[] | undefined>): void {
+  load(owner: string, contribution: Record<string, Element[] | undefined>, skip?: ReadonlySet<string>): void {
     for (const [set, elements] of Object.entries(contribution)) {
+      if (skip?.has(set)) continue;
       let entries = this.sets.get(set);
       if (!entries) this.sets.set(set, (entries = new Map()));
       for (const e of elements ?? []) {

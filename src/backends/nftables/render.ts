@@ -32,10 +32,10 @@ function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[
   for (const p of fp.ports) if (family === 'ip6' && p.affinityTimeout !== undefined) diagnostics.push(ipv6AffinityWarning(p.id));
   // Endpoint-map keys are `service key . index`: two owners can only collide there when their service
   // keys do. Without such a collision, those maps (two thirds of all elements) skip the index.
-  const direct = endpointKeysCollide(contributions) ? undefined : endpointLists(contributions);
+  const direct = endpointMapsWithoutCollision(contributions);
   const index = new ElementIndex();
   index.load(NODE_OWNER, nodeElements(fp));
-  for (const [id, contribution] of contributions) index.load(id, direct ? withoutEndpointMaps(contribution) : contribution);
+  for (const [id, contribution] of contributions) index.load(id, contribution, direct ? ENDPOINT_MAPS : undefined);
   for (const c of index.conflicts) {
     if (VERDICT_MAPS.has(c.set)) diagnostics.push({ severity: 'warning', message: `${c.key.replaceAll(' . ', ' ')} is claimed by both ${c.winner} and ${c.loser}; ${c.loser} is not rendered there` });
   }
@@ -43,39 +43,37 @@ function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[
   return familyTable(family, nodeName, fp, source);
 }
 
-/** True when two owners put endpoints under the same service key of one endpoint map. */
-function endpointKeysCollide(contributions: [string, Contribution][]): boolean {
+/**
+ * Each endpoint map's elements in contribution order — what the index would hold — or undefined when two
+ * owners put endpoints under the same service key of one map (then the index decides, element by element).
+ */
+function endpointMapsWithoutCollision(contributions: [string, Contribution][]): Map<string, Element[]> | undefined {
+  const lists = new Map<string, Element[]>();
+  const owners = new Map<string, Map<string, string>>();
   for (const set of ENDPOINT_MAPS) {
-    const owners = new Map<string, string>();
-    for (const [id, contribution] of contributions) {
+    lists.set(set, []);
+    owners.set(set, new Map());
+  }
+  for (const [id, contribution] of contributions) {
+    for (const set in contribution) {
+      const out = lists.get(set);
+      if (!out) continue;
+      const claimed = owners.get(set)!;
       let previous: string | undefined;
-      for (const e of contribution[set as keyof Contribution] ?? []) {
-        // One list holds a few service keys, each shared by a run of elements: look each up once.
+      for (const e of contribution[set as keyof Contribution]!) {
+        // A list holds a few service keys, each shared by a run of elements: look each up once.
         const key = (e as EndpointElement).serviceKeyText;
-        if (key === previous) continue;
-        previous = key;
-        const owner = owners.get(key);
-        if (owner !== undefined && owner !== id) return true;
-        owners.set(key, id);
+        if (key !== previous) {
+          previous = key;
+          const owner = claimed.get(key);
+          if (owner !== undefined && owner !== id) return undefined;
+          claimed.set(key, id);
+        }
+        out.push(e);
       }
     }
   }
-  return false;
-}
-
-/** Each endpoint map's elements in contribution order: what the index would hold when no key collides. */
-function endpointLists(contributions: [string, Contribution][]): Map<string, Element[]> {
-  const lists = new Map<string, Element[]>([...ENDPOINT_MAPS].map((set) => [set, []]));
-  for (const [, contribution] of contributions) {
-    for (const [set, out] of lists) for (const e of contribution[set as keyof Contribution] ?? []) out.push(e);
-  }
   return lists;
-}
-
-function withoutEndpointMaps(contribution: Contribution): Contribution {
-  const rest: Contribution = {};
-  for (const [set, list] of Object.entries(contribution)) if (!ENDPOINT_MAPS.has(set)) rest[set as keyof Contribution] = list;
-  return rest;
 }
 
 /** The whole table from the elements held in an index (used by the full render and the daemon's full sync). */
