@@ -90,19 +90,22 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function metadataOf(obj: f.Json, namespaced: boolean): { name: string; namespace: string; labels: Record<string, string> } {
+function metadataOf(obj: f.Json, namespaced: boolean): { name: string; namespace: string; labels: f.Json } {
   const meta = f.objectAt(obj.metadata, 'metadata');
   const name = f.requiredString(meta.name, 'metadata.name');
   const namespace = namespaced ? (f.optionalString(meta.namespace, 'metadata.namespace') ?? 'default') : '';
-  const labelsRaw = f.objectAt(meta.labels, 'metadata.labels');
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labelsRaw)) if (typeof v === 'string') labels[k] = v;
-  return { name, namespace, labels };
+  return { name, namespace, labels: f.objectAt(meta.labels, 'metadata.labels') };
+}
+
+/** A label's value; a label that is not a string counts as absent. Read in place: no copy of every label. */
+function labelOf(labels: f.Json, key: string): string | undefined {
+  const value = labels[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]): ServiceInfo | undefined {
   const { name, namespace, labels } = metadataOf(obj, true);
-  const proxyName = labels[SERVICE_PROXY_NAME_LABEL];
+  const proxyName = labelOf(labels, SERVICE_PROXY_NAME_LABEL);
   if (proxyName !== undefined && proxyName !== PROXY_NAME) return undefined;
   const spec = f.objectAt(obj.spec, 'spec');
   const type = f.optionalString(spec.type, 'spec.type') ?? 'ClusterIP';
@@ -192,7 +195,7 @@ function collectIPs(values: unknown[], field: string, ref: ObjectRef, diagnostic
 
 function convertEndpointSlice(obj: f.Json, ref: ObjectRef): EndpointSliceInfo {
   const { name, namespace, labels } = metadataOf(obj, true);
-  const serviceName = labels[SERVICE_NAME_LABEL];
+  const serviceName = labelOf(labels, SERVICE_NAME_LABEL);
   if (!serviceName) throw new FieldError(`metadata.labels["${SERVICE_NAME_LABEL}"]`, 'is required to join the slice to its service');
   const addressType = f.requiredString(obj.addressType, 'addressType');
   if (addressType !== 'IPv4' && addressType !== 'IPv6') {
