@@ -1,15 +1,12 @@
 import { compareIPOrder, ipOrder, type IPOrder } from '../model/ip.js';
-import type { EndpointInfo, EndpointSliceInfo, EndpointSlicePort, ServicePortInfo } from '../model/types.js';
+import type { EndpointSliceInfo, EndpointSlicePort, ServicePortInfo } from '../model/types.js';
 import type { PlanEndpoint } from './plan-types.js';
 
-/**
- * The endpoints of one service port found in its slices, as parallel lists (one entry per slice
- * endpoint): no wrapper object per endpoint, which a cold start at 100k endpoints pays for in GC.
- */
-interface Found {
-  endpoints: PlanEndpoint[];
-  sources: EndpointInfo[];
-  orders: IPOrder[];
+interface Candidate {
+  endpoint: PlanEndpoint;
+  order: IPOrder;
+  ready: boolean;
+  servingTerminating: boolean;
 }
 
 export interface EndpointLists {
@@ -26,7 +23,7 @@ export interface EndpointLists {
  * The lists share their PlanEndpoint objects.
  */
 export function endpointsFor(port: ServicePortInfo, slices: EndpointSliceInfo[], nodeName: string): EndpointLists {
-  const found: Found = { endpoints: [], sources: [], orders: [] };
+  const candidates: Candidate[] = [];
   const unresolvedSlices: EndpointSliceInfo[] = [];
   for (const slice of slices) {
     const portNumber = slicePortFor(port, slice.ports);
@@ -36,12 +33,22 @@ export function endpointsFor(port: ServicePortInfo, slices: EndpointSliceInfo[],
     }
     for (const ep of slice.endpoints) {
       const ip = ep.addresses[0];
-      found.endpoints.push({ ip, port: portNumber, local: ep.nodeName === nodeName });
-      found.sources.push(ep);
-      found.orders.push(ipOrder(ip));
+      candidates.push({
+        endpoint: { ip, port: portNumber, local: ep.nodeName === nodeName },
+        order: ipOrder(ip),
+        ready: ep.ready,
+        servingTerminating: ep.serving && ep.terminating,
+      });
     }
   }
-  return { ...usable(found, sortedIndexes(found)), unresolvedSlices };
+  // Stable: of the copies of one address (a slice split lists it twice), the first keeps its place.
+  candidates.sort((a, b) => compareIPOrder(a.order, b.order) || a.endpoint.port - b.endpoint.port);
+  const all = withoutCopies(candidates);
+  return {
+    cluster: usable(all),
+    local: usable(all.filter((c) => c.endpoint.local)),
+    unresolvedSlices,
+  };
 }
 
 function slicePortFor(port: ServicePortInfo, slicePorts: EndpointSlicePort[]): number | undefined {
@@ -52,61 +59,23 @@ function slicePortFor(port: ServicePortInfo, slicePorts: EndpointSlicePort[]): n
 }
 
 /**
- * Indexes of `found` by address, then port. Ties keep their slice order (the index breaks them), so of
- * the copies of one address (a slice split lists it twice) the first keeps its place.
+ * One candidate per address and port, with its best condition: the same address in two slices (during a
+ * slice split) counts once. Copies are adjacent in the sorted input; the first ready one wins, else the first.
  */
-function sortedIndexes(found: Found): Uint32Array {
-  const { endpoints, orders } = found;
-  const indexes = new Uint32Array(endpoints.length);
-  for (let i = 0; i < indexes.length; i++) indexes[i] = i;
-  return indexes.sort((a, b) => compareIPOrder(orders[a], orders[b]) || endpoints[a].port - endpoints[b].port || a - b);
-}
-
-/**
- * Ready endpoints; when none is ready, those still serving while terminating (graceful shutdown) — for
- * every endpoint and, separately, for this node's own. One pass over the sorted endpoints: copies of an
- * address and port (the same address in two slices during a split) are adjacent and count once, with
- * their best condition: the first ready copy, else the first.
- */
-function usable(found: Found, sorted: Uint32Array): { cluster: PlanEndpoint[]; local: PlanEndpoint[] } {
-  const ready: PlanEndpoint[] = [];
-  const localReady: PlanEndpoint[] = [];
-  const serving: PlanEndpoint[] = [];
-  const localServing: PlanEndpoint[] = [];
-  for (let start = 0; start < sorted.length;) {
-    const end = endOfCopies(found, sorted, start);
-    const chosen = bestCopy(found, sorted, start, end);
-    const endpoint = found.endpoints[chosen];
-    const source = found.sources[chosen];
-    if (source.ready) {
-      ready.push(endpoint);
-      if (endpoint.local) localReady.push(endpoint);
-    } else if (source.serving && source.terminating) {
-      serving.push(endpoint);
-      if (endpoint.local) localServing.push(endpoint);
-    }
-    start = end;
+function withoutCopies(sorted: Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const c of sorted) {
+    const last = out[out.length - 1];
+    const copy = last !== undefined && last.endpoint.ip === c.endpoint.ip && last.endpoint.port === c.endpoint.port;
+    if (!copy) out.push(c);
+    else if (!last.ready && c.ready) out[out.length - 1] = c;
   }
-  return {
-    cluster: ready.length > 0 ? ready : serving,
-    local: localReady.length > 0 ? localReady : localServing,
-  };
+  return out;
 }
 
-/** The copy to use among sorted[start..end): the first ready one, else the first. */
-function bestCopy(found: Found, sorted: Uint32Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) if (found.sources[sorted[i]].ready) return sorted[i];
-  return sorted[start];
-}
-
-/** Where the run of copies starting at sorted[start] ends (exclusive). */
-function endOfCopies(found: Found, sorted: Uint32Array, start: number): number {
-  const first = found.endpoints[sorted[start]];
-  let end = start + 1;
-  while (end < sorted.length && isCopy(found.endpoints[sorted[end]], first)) end++;
-  return end;
-}
-
-function isCopy(a: PlanEndpoint, b: PlanEndpoint): boolean {
-  return a.ip === b.ip && a.port === b.port;
+/** Ready endpoints; when none is ready, those still serving while terminating (graceful shutdown). */
+function usable(candidates: Candidate[]): PlanEndpoint[] {
+  const ready = candidates.filter((c) => c.ready);
+  const chosen = ready.length > 0 ? ready : candidates.filter((c) => c.servingTerminating);
+  return chosen.map((c) => c.endpoint);
 }
