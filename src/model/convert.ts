@@ -79,11 +79,20 @@ export function convertObjects(objects: SourcedObject[]): Conversion {
   return { state, diagnostics, others };
 }
 
-/** Sorted by `namespace/name`, each key built once (not once per comparison). */
+/**
+ * Sorted by `namespace/name`, each key built once (not once per comparison). A list from the API server
+ * (or kubectl) is in this order already and is returned as it is.
+ */
 function sortById<T extends { namespace?: string; name: string }>(items: T[]): T[] {
   const keyed = items.map((item) => ({ item, key: `${item.namespace ?? ''}/${item.name}` }));
+  if (isAscending(keyed)) return items;
   keyed.sort((a, b) => compareText(a.key, b.key));
   return keyed.map((k) => k.item);
+}
+
+function isAscending(keyed: { key: string }[]): boolean {
+  for (let i = 1; i < keyed.length; i++) if (keyed[i - 1].key > keyed[i].key) return false;
+  return true;
 }
 
 export function compareText(a: string, b: string): number {
