@@ -75,8 +75,9 @@ function planServiceFamily(
   const sourceRanges = service.loadBalancerSourceRanges.filter((c) => familyOf(c) === family);
   const externallyReachable = externalIPs.length > 0 || loadBalancerIPs.length > 0 || service.type !== 'ClusterIP';
   const externalLocal = service.externalTrafficLocal && externallyReachable;
+  const needsLocal = service.internalTrafficLocal || externalLocal;
   return service.ports.map((port) => {
-    const lists = endpointsFor(port, familySlices, ctx.nodeName);
+    const lists = endpointsFor(port, familySlices, ctx.nodeName, needsLocal);
     for (const slice of lists.unresolvedSlices) {
       diagnostics.push(warningFor(slice.ref, 'ports', `no port named ${JSON.stringify(port.name)} (${port.protocol}) for service port ${port.port} of ${service.namespace}/${service.name}; its endpoints are not used for that port`));
     }
