@@ -229,7 +229,7 @@ function endpoint(raw: unknown): EndpointInfo {
   // API semantics: a nil ready/serving means ready; nil terminating means not terminating.
   const ready = f.bool(cond.ready, 'conditions.ready', true);
   return {
-    addresses: f.readItems(addrs, 'addresses', address),
+    addresses: endpointAddresses(addrs),
     ready,
     serving: f.bool(cond.serving, 'conditions.serving', ready),
     terminating: f.bool(cond.terminating, 'conditions.terminating', false),
@@ -238,6 +238,14 @@ function endpoint(raw: unknown): EndpointInfo {
 }
 
 const address = (raw: unknown) => f.ip(raw, '');
+
+/**
+ * An endpoint's addresses: nearly always exactly one (the API lets clients use only the first), read
+ * without a readItems call per endpoint; the field is named as readItems names it.
+ */
+function endpointAddresses(addrs: unknown[]): string[] {
+  return addrs.length === 1 ? [f.ip(addrs[0], 'addresses[0]')] : f.readItems(addrs, 'addresses', address);
+}
 
 function convertNode(obj: f.Json, ref: ObjectRef): NodeInfo {
   const { name } = metadataOf(obj, false);
