@@ -79,30 +79,42 @@ export function convertObjects(objects: SourcedObject[]): Conversion {
   return { state, diagnostics, others };
 }
 
-/** Sorted by `namespace/name`, each key built once (not once per comparison). */
+/**
+ * Sorted by `namespace/name`, each key built once (not once per comparison). A list from the API server
+ * (or kubectl) is in this order already and is returned as it is.
+ */
 function sortById<T extends { namespace?: string; name: string }>(items: T[]): T[] {
   const keyed = items.map((item) => ({ item, key: `${item.namespace ?? ''}/${item.name}` }));
+  if (isAscending(keyed)) return items;
   keyed.sort((a, b) => compareText(a.key, b.key));
   return keyed.map((k) => k.item);
+}
+
+function isAscending(keyed: { key: string }[]): boolean {
+  for (let i = 1; i < keyed.length; i++) if (keyed[i - 1].key > keyed[i].key) return false;
+  return true;
 }
 
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function metadataOf(obj: f.Json, namespaced: boolean): { name: string; namespace: string; labels: Record<string, string> } {
+function metadataOf(obj: f.Json, namespaced: boolean): { name: string; namespace: string; labels: f.Json } {
   const meta = f.objectAt(obj.metadata, 'metadata');
   const name = f.requiredString(meta.name, 'metadata.name');
   const namespace = namespaced ? (f.optionalString(meta.namespace, 'metadata.namespace') ?? 'default') : '';
-  const labelsRaw = f.objectAt(meta.labels, 'metadata.labels');
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labelsRaw)) if (typeof v === 'string') labels[k] = v;
-  return { name, namespace, labels };
+  return { name, namespace, labels: f.objectAt(meta.labels, 'metadata.labels') };
+}
+
+/** A label's value; a label that is not a string counts as absent. Read in place: no copy of every label. */
+function labelOf(labels: f.Json, key: string): string | undefined {
+  const value = labels[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]): ServiceInfo | undefined {
   const { name, namespace, labels } = metadataOf(obj, true);
-  const proxyName = labels[SERVICE_PROXY_NAME_LABEL];
+  const proxyName = labelOf(labels, SERVICE_PROXY_NAME_LABEL);
   if (proxyName !== undefined && proxyName !== PROXY_NAME) return undefined;
   const spec = f.objectAt(obj.spec, 'spec');
   const type = f.optionalString(spec.type, 'spec.type') ?? 'ClusterIP';
@@ -192,7 +204,7 @@ function collectIPs(values: unknown[], field: string, ref: ObjectRef, diagnostic
 
 function convertEndpointSlice(obj: f.Json, ref: ObjectRef): EndpointSliceInfo {
   const { name, namespace, labels } = metadataOf(obj, true);
-  const serviceName = labels[SERVICE_NAME_LABEL];
+  const serviceName = labelOf(labels, SERVICE_NAME_LABEL);
   if (!serviceName) throw new FieldError(`metadata.labels["${SERVICE_NAME_LABEL}"]`, 'is required to join the slice to its service');
   const addressType = f.requiredString(obj.addressType, 'addressType');
   if (addressType !== 'IPv4' && addressType !== 'IPv6') {
@@ -217,7 +229,7 @@ function endpoint(raw: unknown): EndpointInfo {
   // API semantics: a nil ready/serving means ready; nil terminating means not terminating.
   const ready = f.bool(cond.ready, 'conditions.ready', true);
   return {
-    addresses: f.readItems(addrs, 'addresses', address),
+    addresses: endpointAddresses(addrs),
     ready,
     serving: f.bool(cond.serving, 'conditions.serving', ready),
     terminating: f.bool(cond.terminating, 'conditions.terminating', false),
@@ -226,6 +238,14 @@ function endpoint(raw: unknown): EndpointInfo {
 }
 
 const address = (raw: unknown) => f.ip(raw, '');
+
+/**
+ * An endpoint's addresses: nearly always exactly one (the API lets clients use only the first), read
+ * without a readItems call per endpoint; the field is named as readItems names it.
+ */
+function endpointAddresses(addrs: unknown[]): string[] {
+  return addrs.length === 1 ? [f.ip(addrs[0], 'addresses[0]')] : f.readItems(addrs, 'addresses', address);
+}
 
 function convertNode(obj: f.Json, ref: ObjectRef): NodeInfo {
   const { name } = metadataOf(obj, false);

@@ -11,6 +11,7 @@ interface Candidate {
 
 export interface EndpointLists {
   cluster: PlanEndpoint[];
+  /** This node's usable endpoints; left empty when the caller said it does not need them. */
   local: PlanEndpoint[];
   /** Slices that carry no port for this service port (the targetPort could not be resolved). */
   unresolvedSlices: EndpointSliceInfo[];
@@ -20,9 +21,10 @@ export interface EndpointLists {
  * Endpoints of one service port from its slices of one address family. The slice port is found by the
  * service port's name (the EndpointSlice controller names slice ports after service ports, having
  * resolved named targetPorts per pod); a named targetPort is tried as a fallback for hand-made slices.
- * The lists share their PlanEndpoint objects.
+ * The lists share their PlanEndpoint objects. `withLocal` false skips the local list (no traffic policy
+ * Local applies): the common case, and a pass per port saved on a cold start.
  */
-export function endpointsFor(port: ServicePortInfo, slices: EndpointSliceInfo[], nodeName: string): EndpointLists {
+export function endpointsFor(port: ServicePortInfo, slices: EndpointSliceInfo[], nodeName: string, withLocal = true): EndpointLists {
   const candidates: Candidate[] = [];
   const unresolvedSlices: EndpointSliceInfo[] = [];
   for (const slice of slices) {
@@ -46,7 +48,7 @@ export function endpointsFor(port: ServicePortInfo, slices: EndpointSliceInfo[],
   const all = withoutCopies(candidates);
   return {
     cluster: usable(all),
-    local: usable(all.filter((c) => c.endpoint.local)),
+    local: withLocal ? usable(all.filter((c) => c.endpoint.local)) : [],
     unresolvedSlices,
   };
 }

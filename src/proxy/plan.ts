@@ -12,10 +12,15 @@ export function planServices(state: ClusterState, ctx: NodeContext): ProxyPlan {
   const families = familyShells(ctx);
   for (const service of state.services) {
     const ports = planService(service, slicesByService.get(`${service.namespace}/${service.name}`) ?? [], ctx, diagnostics);
-    for (const fp of families) fp.ports.push(...ports[fp.family]);
+    for (const fp of families) appendTo(fp.ports, ports[fp.family]);
   }
   for (const fp of families) fp.ports.sort(comparePorts);
   return { families, diagnostics: dedupe(diagnostics) };
+}
+
+/** Appends in place: a spread push copies its arguments onto the stack first. */
+function appendTo<T>(target: T[], items: T[]): void {
+  for (const item of items) target.push(item);
 }
 
 /** Per-family node facts with no ports yet. */
@@ -67,10 +72,12 @@ function planServiceFamily(
   const familySlices = slices.filter((s) => (s.addressType === 'IPv4') === (family === 'ipv4'));
   const externalIPs = service.externalIPs.filter((ip) => familyOf(ip) === family);
   const loadBalancerIPs = service.loadBalancerIPs.filter((ip) => familyOf(ip) === family);
+  const sourceRanges = service.loadBalancerSourceRanges.filter((c) => familyOf(c) === family);
   const externallyReachable = externalIPs.length > 0 || loadBalancerIPs.length > 0 || service.type !== 'ClusterIP';
   const externalLocal = service.externalTrafficLocal && externallyReachable;
+  const needsLocal = service.internalTrafficLocal || externalLocal;
   return service.ports.map((port) => {
-    const lists = endpointsFor(port, familySlices, ctx.nodeName);
+    const lists = endpointsFor(port, familySlices, ctx.nodeName, needsLocal);
     for (const slice of lists.unresolvedSlices) {
       diagnostics.push(warningFor(slice.ref, 'ports', `no port named ${JSON.stringify(port.name)} (${port.protocol}) for service port ${port.port} of ${service.namespace}/${service.name}; its endpoints are not used for that port`));
     }
@@ -85,7 +92,7 @@ function planServiceFamily(
       nodePort: nodePortInRange(port.nodePort, ctx) ? port.nodePort : undefined,
       externalIPs,
       loadBalancerIPs,
-      sourceRanges: service.loadBalancerSourceRanges.filter((c) => familyOf(c) === family),
+      sourceRanges,
       externalLocal,
       affinityTimeout: service.affinityTimeout,
       cluster: lists.cluster,
