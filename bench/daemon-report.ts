@@ -49,6 +49,8 @@ export function formatPolicy(p: PolicyResult | undefined, table: Table): string[
     out.push(table(['backend', 'start s', 'policies s', 'syncs', 'n', 'p50', 'p90', 'p99', 'max', 'sync p50', 'sync p99', 'poll', 'RSS MB'],
       p.daemon.map((r) => [r.backend, sec(r.startMs), sec(r.policiesMs), r.policiesSyncs === undefined ? '-' : String(r.policiesSyncs), ...dist(r.latency),
         msf(r.syncLog?.p50), msf(r.syncLog?.p99), msf(r.meanPollMs), mb(r.memory?.rssMb)]), ['backend']), '');
+    out.push('Pod-start window: a new Running pod with its IP (tier=web, node-a) created at the API server → its address in the peer set in the kernel (ms)');
+    out.push(table(['backend', 'n', 'p50', 'p90', 'p99', 'max'], p.daemon.map((r) => [r.backend, ...dist(r.podStart)]), ['backend']), '');
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { log } from './log.js';
 import { NftMonitor } from './nft-monitor.js';
 import { POLICY_NODE, type PolicySize } from './policy-cluster.js';
 import { labelChanges } from './policy-changes.js';
+import { podStarts } from './policy-pod-starts.js';
 import { profilePhases, type ProfileSummary, type ProfileWindow } from './profile.js';
 import type { Distribution } from './stats.js';
 
@@ -47,6 +48,8 @@ export interface PolicyDaemonResult {
   latency?: Distribution;
   /** Polling: update call → end of the last poll that did not see it (a lower bound). */
   pollLower?: Distribution;
+  /** Pod create call (Running, with its IP) → its address in the peer set in the kernel: the pod-start window. */
+  podStart?: Distribution;
   /** Per change, the daemon's own policy sync duration ('policy synced' seconds). */
   syncLog?: Distribution;
   meanPollMs?: number;
@@ -99,11 +102,13 @@ export async function benchPolicyDaemon(o: PolicyDaemonOptions): Promise<PolicyD
         const from = wallMs() - d.spawnedAt;
         await labelChanges(s, o, monitor, r);
         windows.changes = { fromMs: from, toMs: wallMs() - d.spawnedAt };
+        await podStarts(s, o, monitor, r);
       } finally {
         await monitor?.stop();
       }
       r.memory = d.memory();
       log(`  policy daemon ${o.backend}: ${r.latency?.n ?? 0} label changes (${r.method}), p50 ${r.latency?.p50.toFixed(1)} ms, p99 ${r.latency?.p99.toFixed(1)} ms`);
+      log(`  policy daemon ${o.backend}: ${r.podStart?.n ?? 0} pod starts, p50 ${r.podStart?.p50.toFixed(1)} ms, p99 ${r.podStart?.p99.toFixed(1)} ms`);
     });
   } catch (err) {
     r.error = (err as Error).message.slice(0, 2000);
