@@ -69,10 +69,14 @@ export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: Wat
       object.apiVersion = spec.apiVersion;
       return object;
     };
-    const settle = converted.has(kind) ? shrinkToIdentity : () => {};
-    informer.on('add', (o) => settle(events.upsert(kind, tag(o)), o));
-    informer.on('update', (o) => settle(events.upsert(kind, tag(o)), o));
-    informer.on('delete', (o) => settle(events.remove(kind, tag(o)), o));
+    const shrink = converted.has(kind);
+    const deliver = (handle: (kind: WatchedKind, object: Record<string, unknown>) => void) => (o: KubernetesObject) => {
+      handle(kind, tag(o));
+      if (shrink) shrinkToIdentity(o);
+    };
+    informer.on('add', deliver((k, o) => events.upsert(k, o)));
+    informer.on('update', deliver((k, o) => events.upsert(k, o)));
+    informer.on('delete', deliver((k, o) => events.remove(k, o)));
     let failures = 0;
     informer.on('connect', () => (failures = 0));
     informer.on('error', (err) => {
@@ -106,7 +110,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Keeps what client-node's cache compares (namespace/name, resourceVersion) and what a later delete event needs. */
-function shrinkToIdentity(_handled: void, object: KubernetesObject): void {
+function shrinkToIdentity(object: KubernetesObject): void {
   const o = object as Record<string, unknown>;
   const { name, namespace, resourceVersion, uid } = (o.metadata ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(o)) if (key !== 'kind' && key !== 'apiVersion') delete o[key];

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { renderIptables } from '../../src/backends/iptables/render.js';
 import { hashName } from '../../src/backends/iptables/names.js';
-import { LIST_FIRST_ABOVE_LINES } from '../../src/sync/ipt-family.js';
 import { IptEngine } from '../../src/sync/ipt-engine.js';
 import { planServices } from '../../src/proxy/plan.js';
 import { ClusterStore } from '../../src/sync/store.js';
