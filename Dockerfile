@@ -10,6 +10,8 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src/ ./src/
+# bin/build-kube-client.js bundles the client-node classes the daemon uses into dist/vendor/.
+COPY bin/build-kube-client.js ./bin/
 RUN npm ci --no-audit --no-fund
 
 FROM node:24-bookworm-slim

@@ -1,4 +1,5 @@
 import type { KubeConfig, KubernetesObject, ListWatch } from '@kubernetes/client-node';
+import { loadKubeClient } from './client.js';
 import { listRaw } from './raw-list.js';
 import { trimObject } from './trim.js';
 
@@ -34,7 +35,7 @@ export interface Watchers {
  */
 export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: WatchedKind[], events: WatchEvents, options: WatcherOptions = {}): Promise<Watchers> {
   const converted = new Set(options.convertedKinds ?? []);
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await loadKubeClient();
   const node = { fieldSelector: `metadata.name=${nodeName}` };
   const specs: Record<WatchedKind, { path: string; field?: string; apiVersion: string }> = {
     Service: { path: '/api/v1/services', apiVersion: 'v1' },

@@ -1,9 +1,10 @@
 import type { LoadedManifests } from './manifests.js';
+import { loadKubeClient } from './client.js';
 import { listRaw } from './raw-list.js';
 
-/** Lists Services, EndpointSlices and Nodes from a live cluster; client-node is loaded only here (~400 ms). */
+/** Lists Services, EndpointSlices and Nodes from a live cluster; client-node is loaded only here. */
 export async function listFromCluster(kubeconfigPath: string | undefined): Promise<LoadedManifests> {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await loadKubeClient();
   const kc = new k8s.KubeConfig();
   if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
   else kc.loadFromCluster(); // inside the DaemonSet's pod: the service account

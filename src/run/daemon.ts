@@ -7,6 +7,7 @@ import type { Log } from '../daemon/logger.js';
 import { createMetrics } from '../daemon/metrics.js';
 import { NodePortHolders } from '../daemon/nodeport-holders.js';
 import { reserveNodePortRange } from '../daemon/reserved-ports.js';
+import { loadKubeClient } from '../kube/client.js';
 import { startWatchers, type WatchedKind } from '../kube/informers.js';
 import { buildNodeContext, parseNodePortRange } from '../model/context.js';
 import type { Diagnostic } from '../model/diagnostics.js';
@@ -188,7 +189,7 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
 }
 
 async function loadKubeConfig(path: string | undefined) {
-  const k8s = await import('@kubernetes/client-node');
+  const k8s = await loadKubeClient();
   const kc = new k8s.KubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromCluster();
