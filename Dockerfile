@@ -30,5 +30,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin/proxyctl.js ./bin/
 # Runs as root: the DaemonSet grants NET_ADMIN/NET_RAW, which a non-root user would not hold effectively.
-ENTRYPOINT ["node", "/app/bin/proxyctl.js"]
+# A 4 MB young generation (node's default grows to 16 MB x 2) keeps the long-lived daemon ~30 MB smaller at
+# 10k services, first sync no slower (BENCHMARKS.md). Heap sizes are read once at start: only a node flag
+# works, not v8.setFlagsFromString. `npm run bench` runs the daemon with these flags and ENV values.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/bin/proxyctl.js"]
 CMD ["run"]

@@ -19,8 +19,9 @@ const live = new Set<Background>();
 const KEEP = 16_384;
 
 /** Spawns `argv` (e.g. ['ip', 'netns', 'exec', NS, ...]) with piped stdio; killed by killBackground on exit paths. */
-export function startBackground(name: string, argv: string[], opts: { cwd?: string; stdin?: boolean } = {}): Background {
-  const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+export function startBackground(name: string, argv: string[], opts: { cwd?: string; stdin?: boolean; env?: Record<string, string> } = {}): Background {
+  const env = opts.env ? { ...process.env, ...opts.env } : undefined;
+  const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env, stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let err = '';
   const listeners: ((line: string, at: number) => void)[] = [];
   child.stderr!.on('data', (d: Buffer) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Backend } from '../src/pipeline.js';
 import { startBackground, type Background } from './background.js';
 import { sleep, wallMs } from './clock.js';
+import { imageRuntime } from './image-runtime.js';
 
 /** One JSON log line of `proxyctl run`, with the time it reached the bench. */
 export interface LogLine {
@@ -42,10 +43,11 @@ export class DaemonProcess {
   /** `profileDir`: run node with --cpu-prof (the profile is written when the daemon exits after SIGTERM). */
   static start(o: { ns: string; repoRoot: string; kubeconfig: string; nodeName: string; backend: Backend; profileDir?: string }): DaemonProcess {
     const prof = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir] : [];
-    const argv = ['ip', 'netns', 'exec', o.ns, process.execPath, ...prof, join(o.repoRoot, 'bin/proxyctl.js'), 'run', '--kubeconfig', o.kubeconfig,
+    const image = imageRuntime(o.repoRoot); // as deployed: the image's node flags and environment
+    const argv = ['ip', 'netns', 'exec', o.ns, process.execPath, ...image.nodeFlags, ...prof, join(o.repoRoot, 'bin/proxyctl.js'), 'run', '--kubeconfig', o.kubeconfig,
       '--node-name', o.nodeName, '--backend', o.backend, '--healthz-bind-address', '127.0.0.1:10256', '--metrics-bind-address', '127.0.0.1:10249'];
     const spawnedAt = wallMs();
-    const d = new DaemonProcess(startBackground(`proxyctl run ${o.ns}`, argv, { cwd: o.repoRoot }), spawnedAt);
+    const d = new DaemonProcess(startBackground(`proxyctl run ${o.ns}`, argv, { cwd: o.repoRoot, env: image.env }), spawnedAt);
     if (o.profileDir) d.graceMs = 60_000;
     return d;
   }

@@ -57,9 +57,7 @@ export async function startWatchers(kc: KubeConfig, nodeName: string, kinds: Wat
   const starts = kinds.map(async (kind) => {
     const spec = specs[kind];
     const list = async () => {
-      const raw = await listRaw(kc, spec.path, spec.field ? { fieldSelector: spec.field } : {});
-      raw.items.forEach(trimObject);
-      return raw as never;
+      return (await listRaw(kc, spec.path, spec.field ? { fieldSelector: spec.field } : {}, { onItem: trimObject })) as never;
     };
     const informer = new k8s.ListWatch<KubernetesObject>(spec.path, new TrimmingWatch(kc), list, false, undefined, spec.field);
     informers.push(informer);

@@ -1,4 +1,5 @@
 import type { DaemonConfig } from '../config/index.js';
+import { compactHeap } from '../daemon/compact-heap.js';
 import { clearStaleUDP } from '../daemon/conntrack.js';
 import { HealthState } from '../daemon/health.js';
 import { HealthCheckServers } from '../daemon/healthcheck-nodeports.js';
@@ -119,7 +120,11 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
       const now = Date.now();
       for (const t of triggerTimes.values()) metrics.observeProgrammingLatency(Math.max(0, (now - t) / 1000));
       log.info({ mode: outcome.mode, seconds: Number(seconds.toFixed(4)), services: dirty.size, elements: outcome.elements, chains: outcome.chains }, 'synced');
-      void afterSync(context(), dirty, full).catch((err) => log.error({ err: String(err) }, 'side jobs after sync failed'));
+      // Not `outcome` in the closure: it holds the whole transaction text, which the collection should free.
+      const rebuilt = outcome.mode === 'replace';
+      void afterSync(context(), dirty, full)
+        .catch((err) => log.error({ err: String(err) }, 'side jobs after sync failed'))
+        .finally(() => rebuilt && compactHeap());
     },
     onFailed(err, attempt) {
       metrics.syncFailed();

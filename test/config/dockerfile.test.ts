@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { imageRuntime } from '../../bench/image-runtime.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -150,7 +152,20 @@ describe('Dockerfile', () => {
 
   it('runs `proxyctl run`', () => {
     const json = (op: string) => JSON.parse(final.instructions.find((i) => i.op === op)!.args) as string[];
-    expect(json('ENTRYPOINT')).to.deep.equal(['node', '/app/bin/proxyctl.js']);
+    const entry = json('ENTRYPOINT');
+    expect(entry[0]).to.equal('node');
+    expect(entry.at(-1)).to.equal('/app/bin/proxyctl.js');
     expect(json('CMD')).to.deep.equal(['run']);
+  });
+
+  it('gives node only flags it accepts, and the daemon bench runs node with the same flags and ENV', () => {
+    const flags = JSON.parse(final.instructions.find((i) => i.op === 'ENTRYPOINT')!.args).slice(1, -1) as string[];
+    expect(flags).to.include('--max-semi-space-size=4');
+    const r = spawnSync(process.execPath, [...flags, '-e', ''], { encoding: 'utf8' });
+    expect(r.stderr).to.equal('');
+    expect(r.status).to.equal(0);
+    const bench = imageRuntime(ROOT);
+    expect(bench.nodeFlags).to.deep.equal(flags);
+    expect(bench.env).to.include({ MALLOC_ARENA_MAX: '2' });
   });
 });

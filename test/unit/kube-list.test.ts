@@ -50,6 +50,56 @@ describe('listing from the API server as plain JSON', () => {
   });
 });
 
+describe('listing in pages (limit/continue, as client-go reflectors do)', () => {
+  let server: TestApiServer;
+  let kc: KubeConfig;
+  const nodeNames = Array.from({ length: 7 }, (_, i) => `node-${i}`);
+  beforeEach(async () => {
+    server = await TestApiServer.start();
+    for (const name of nodeNames) server.create({ apiVersion: 'v1', kind: 'Node', metadata: { name } } as never);
+    kc = new KubeConfig();
+    kc.loadFromString(server.kubeconfig());
+  });
+  afterEach(async () => server.stop());
+
+  it('fetches every page of one snapshot, in order, handing each object to onItem', async () => {
+    const lists = server.stats.lists;
+    const seen: string[] = [];
+    const list = await listRaw(kc, '/api/v1/nodes', {}, { pageSize: 3, onItem: (o) => seen.push((o.metadata as { name: string }).name) });
+    expect(list.items.map((n) => (n.metadata as { name: string }).name)).to.deep.equal(nodeNames);
+    expect(seen).to.deep.equal(nodeNames);
+    expect(server.stats.lists - lists).to.equal(3);
+    expect(list.metadata.resourceVersion).to.match(/^\d+$/);
+  });
+
+  it('objects created between pages are not mixed in: the list is the first page\'s snapshot', async () => {
+    let created = false;
+    const list = await listRaw(kc, '/api/v1/nodes', {}, {
+      pageSize: 3,
+      onItem: () => {
+        if (!created) server.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-late' } } as never);
+        created = true;
+      },
+    });
+    expect(list.items).to.have.length(7);
+  });
+
+  it('an expired continue token (410) restarts the list unpaged', async () => {
+    let expired = false;
+    const list = await listRaw(kc, '/api/v1/nodes', {}, {
+      pageSize: 3,
+      onItem: () => {
+        if (!expired) server.expireHistory();
+        expired = true;
+      },
+    });
+    expect(list.items.map((n) => (n.metadata as { name: string }).name)).to.deep.equal(nodeNames);
+    const lists = server.stats.recent.filter((l) => l.includes('/api/v1/nodes'));
+    expect(lists.some((l) => l.includes('continue='))).to.equal(true);
+    expect(lists.at(-1)).not.to.include('limit=');
+  });
+});
+
 describe('trimObject', () => {
   it('drops managedFields, unread annotations and pod statuses, keeping what rules depend on', () => {
     const pod = trimObject({
