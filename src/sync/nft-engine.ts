@@ -1,6 +1,6 @@
 import { ruleText, type NftFamily } from '../backends/nftables/ast.js';
-import { ElementIndex, type ElementChange } from '../backends/nftables/element-index.js';
-import { ENDPOINT_MAPS, nodeElements, serviceElements, type Contribution } from '../backends/nftables/elements.js';
+import { ElementIndex, type ElementChange, type ElementSource } from '../backends/nftables/element-index.js';
+import { ENDPOINT_MAPS, nodeElements } from '../backends/nftables/elements.js';
 import { buildChains } from '../backends/nftables/layout.js';
 import { SET, TABLE } from '../backends/nftables/names.js';
 import { jsonText } from '../run/diff.js';
@@ -12,6 +12,9 @@ import type { NodeContext } from '../model/types.js';
 import { familyShells, planService } from '../proxy/plan.js';
 import type { FamilyPlan, ServicePortPlan } from '../proxy/plan-types.js';
 import { runOrThrow, type Executor } from './exec.js';
+import { EndpointClaims } from './nft-endpoint-claims.js';
+import { HairpinRefs } from './nft-hairpin-refs.js';
+import { portStates, type PortState } from './nft-port-state.js';
 import { partialText, refreshTableText, replaceTableText } from './nft-transaction.js';
 import type { ClusterStore } from './store.js';
 import type { ProxyEngine, SyncMode, SyncOutcome } from './engine.js';
@@ -20,9 +23,12 @@ interface FamilyState {
   family: IPFamily;
   nft: NftFamily;
   shell: FamilyPlan;
+  /** Every set but the endpoint maps and hairpin, which are held more compactly below. */
   index: ElementIndex;
-  /** Service key → (port id → contribution), what each service put into the index. */
-  contributions: Map<string, Map<string, Contribution>>;
+  endpoints: EndpointClaims;
+  hairpin: HairpinRefs;
+  /** Service key → (port id → what that port put into the kernel). */
+  ports: Map<string, Map<string, PortState>>;
   /** Chains in the kernel after the last successful sync, with their rules' text. */
   applied: Map<string, string>;
   /** How many verdict-map elements jump to each chain: the per-size chains that must exist. */
@@ -54,7 +60,7 @@ export class NftEngine implements ProxyEngine {
       this.rebuild(store, ctx);
       this.ctxKey = key;
       transaction = this.families.map((fs) => {
-        const table = familyTable(fs.nft, ctx.nodeName, fs.shell, fs.index);
+        const table = familyTable(fs.nft, ctx.nodeName, fs.shell, elementSource(fs));
         const stale = [...(previous.find((p) => p.family === fs.family)?.applied.keys() ?? [])].filter((c) => !table.chains.some((d) => d.name === c));
         fs.applied = new Map(table.chains.map((c) => [c.name, chainRulesText(c)]));
         return mode === 'replace' ? replaceTableText(table) : refreshTableText(table, stale);
@@ -64,7 +70,7 @@ export class NftEngine implements ProxyEngine {
     if (transaction) await runOrThrow(this.exec, 'nft', ['-f', '-'], transaction);
     this.trusted = true;
     if (mode === 'partial') await this.forgetAffinity();
-    const counts = this.families.map((f) => ({ family: f.family, chains: f.applied.size, elements: f.index.count() }));
+    const counts = this.families.map((f) => ({ family: f.family, chains: f.applied.size, elements: f.index.count() + f.endpoints.count() + f.hairpin.count() }));
     return { mode, transaction, elements: counts.reduce((n, c) => n + c.elements, 0), chains: counts.reduce((n, c) => n + c.chains, 0), counts };
   }
 
@@ -100,7 +106,9 @@ export class NftEngine implements ProxyEngine {
       nft: shell.family === 'ipv4' ? 'ip' : 'ip6',
       shell,
       index: new ElementIndex(),
-      contributions: new Map(),
+      endpoints: new EndpointClaims(),
+      hairpin: new HairpinRefs(),
+      ports: new Map(),
       applied: new Map(),
       targets: new Map(),
     }));
@@ -108,9 +116,13 @@ export class NftEngine implements ProxyEngine {
     for (const key of store.allServiceKeys()) {
       const ports = this.planPorts(store, key);
       for (const fs of this.families) {
-        const contributions = contributionsOf(ports[fs.family], fs.shell);
-        for (const [id, contribution] of contributions) fs.index.load(id, contribution);
-        if (contributions.size) fs.contributions.set(key, contributions);
+        const states = portStates(ports[fs.family], fs.shell);
+        for (const [id, state] of states) {
+          fs.index.load(id, state.indexed);
+          fs.endpoints.load(id, state.endpoints);
+          fs.hairpin.load(state.hairpin);
+        }
+        if (states.size) fs.ports.set(key, states);
       }
     }
     for (const fs of this.families) fs.targets = targetCounts(fs.index);
@@ -131,15 +143,19 @@ export class NftEngine implements ProxyEngine {
     const ports = this.planPorts(store, serviceKey);
     const out = new Map<IPFamily, ElementChange[]>();
     for (const fs of this.families) {
-      const before = fs.contributions.get(serviceKey) ?? new Map<string, Contribution>();
-      const after = contributionsOf(ports[fs.family], fs.shell);
+      const before = fs.ports.get(serviceKey) ?? new Map<string, PortState>();
+      const after = portStates(ports[fs.family], fs.shell);
       const changes: ElementChange[] = [];
       for (const id of new Set([...before.keys(), ...after.keys()])) {
-        changes.push(...fs.index.replace(id, before.get(id) ?? {}, after.get(id) ?? {}));
+        const was = before.get(id);
+        const now = after.get(id);
+        changes.push(...fs.index.replace(id, was?.indexed ?? {}, now?.indexed ?? {}));
+        changes.push(...fs.endpoints.replace(id, was?.endpoints ?? [], now?.endpoints ?? []));
+        changes.push(...fs.hairpin.replace(was?.hairpin ?? [], now?.hairpin ?? []));
       }
       countTargets(fs.targets, changes);
-      if (after.size) fs.contributions.set(serviceKey, after);
-      else fs.contributions.delete(serviceKey);
+      if (after.size) fs.ports.set(serviceKey, after);
+      else fs.ports.delete(serviceKey);
       out.set(fs.family, changes);
     }
     return out;
@@ -192,9 +208,11 @@ export class NftEngine implements ProxyEngine {
   }
 }
 
-/** Port id → the elements that port contributes. */
-function contributionsOf(ports: ServicePortPlan[], shell: FamilyPlan): Map<string, Contribution> {
-  return new Map(ports.map((p) => [p.id, serviceElements(p, shell)]));
+/** What a full sync prints: the index, with the endpoint maps and hairpin from their compact holders. */
+function elementSource(fs: FamilyState): ElementSource {
+  return {
+    elements: (set) => (ENDPOINT_MAPS.has(set) ? fs.endpoints.elements(set) : set === SET.hairpin ? fs.hairpin.elements() : fs.index.elements(set)),
+  };
 }
 
 /** How many verdict-map elements jump to each chain, counted over a whole index. */

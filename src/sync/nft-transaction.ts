@@ -40,14 +40,33 @@ export function partialText(family: NftFamily, newChains: Chain[], changes: Elem
   }
   const deletes = new Map<string, string[]>();
   const adds = new Map<string, string[]>();
-  for (const ch of changes) {
-    if (ch.before) push(deletes, ch.set, ch.before.key.join(' . '));
-    if (ch.after) push(adds, ch.set, elementText(ch.after));
+  for (const { set, key, before, after } of netChanges(changes)) {
+    if (before !== undefined && before !== after) push(deletes, set, key);
+    if (after !== undefined && after !== before) push(adds, set, after);
   }
   for (const [set, keys] of deletes) lines.push(`delete element ${family} ${TABLE} ${set} { ${keys.join(', ')} }`);
   for (const [set, elems] of adds) lines.push(`add element ${family} ${TABLE} ${set} { ${elems.join(', ')} }`);
   for (const c of goneChains) lines.push(`delete chain ${family} ${TABLE} ${c}`);
   return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+/**
+ * One key can change twice in one batch (two ports of a shared key: the winner leaves, then the next owner
+ * changes its own value). The kernel must see the net change — from what it held before the first change
+ * to the last value — or it would be asked to delete one element twice.
+ */
+function netChanges(changes: ElementChange[]): { set: string; key: string; before?: string; after?: string }[] {
+  const net = new Map<string, { set: string; key: string; before?: string; after?: string }>();
+  for (const ch of changes) {
+    const element = ch.before ?? ch.after!;
+    const key = element.keyText ?? element.key.join(' . ');
+    const id = `${ch.set}\n${key}`;
+    const seen = net.get(id);
+    const after = ch.after && elementText(ch.after);
+    if (seen) seen.after = after;
+    else net.set(id, { set: ch.set, key, before: ch.before && elementText(ch.before), after });
+  }
+  return [...net.values()];
 }
 
 function push(map: Map<string, string[]>, key: string, value: string): void {

@@ -122,6 +122,16 @@ export class EndpointElement implements Element {
     return [this.endpoint.ip, this.endpoint.port];
   }
 
+  /** `addr . port`, the map value as printed. */
+  get dataText(): string {
+    return `${this.endpoint.ip} . ${this.endpoint.port}`;
+  }
+
+  /** Position under the service key (the numgen value that selects this endpoint). */
+  get position(): number {
+    return this.index;
+  }
+
   /** The printed element, straight from its parts (no key or data list, no memo: 100k of these die young). */
   get text(): string {
     return `${this.serviceKeyText} . ${this.index} : ${this.endpoint.ip} . ${this.endpoint.port}`;
