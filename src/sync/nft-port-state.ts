@@ -1,7 +1,7 @@
 import { ENDPOINT_MAPS, EndpointElement, serviceElements, type Contribution } from '../backends/nftables/elements.js';
 import { SET } from '../backends/nftables/names.js';
 import type { FamilyPlan, ServicePortPlan } from '../proxy/plan-types.js';
-import type { EndpointClaim } from './nft-endpoint-claims.js';
+import { joinEndpointData, type EndpointClaim } from './nft-endpoint-claims.js';
 
 /** What one service port puts into the kernel, split by how the daemon holds it. */
 export interface PortState {
@@ -40,5 +40,5 @@ function claimsOf(set: string, elements: EndpointElement[]): EndpointClaim[] {
     if (!data) byKey.set(e.serviceKeyText, (data = []));
     data[e.position] = e.dataText;
   }
-  return [...byKey].map(([serviceKey, data]) => ({ set, serviceKey, data }));
+  return [...byKey].map(([serviceKey, data]) => ({ set, serviceKey, data: joinEndpointData(data) }));
 }
