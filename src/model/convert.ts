@@ -229,7 +229,7 @@ function endpoint(raw: unknown): EndpointInfo {
   // API semantics: a nil ready/serving means ready; nil terminating means not terminating.
   const ready = f.bool(cond.ready, 'conditions.ready', true);
   return {
-    addresses: endpointAddresses(addrs),
+    address: endpointAddress(addrs),
     ready,
     serving: f.bool(cond.serving, 'conditions.serving', ready),
     terminating: f.bool(cond.terminating, 'conditions.terminating', false),
@@ -240,11 +240,11 @@ function endpoint(raw: unknown): EndpointInfo {
 const address = (raw: unknown) => f.ip(raw, '');
 
 /**
- * An endpoint's addresses: nearly always exactly one (the API lets clients use only the first), read
- * without a readItems call per endpoint; the field is named as readItems names it.
+ * An endpoint's first address, the only one consumers may use; every address is still validated (a bad one
+ * rejects the slice, naming the field). Nearly always exactly one: read without a readItems call then.
  */
-function endpointAddresses(addrs: unknown[]): string[] {
-  return addrs.length === 1 ? [f.ip(addrs[0], 'addresses[0]')] : f.readItems(addrs, 'addresses', address);
+function endpointAddress(addrs: unknown[]): string {
+  return addrs.length === 1 ? f.ip(addrs[0], 'addresses[0]') : f.readItems(addrs, 'addresses', address)[0];
 }
 
 function convertNode(obj: f.Json, ref: ObjectRef): NodeInfo {

@@ -31,7 +31,8 @@ export interface ServiceInfo {
 }
 
 export interface EndpointInfo {
-  addresses: string[];
+  /** The first of the endpoint's addresses: the only one consumers may use (the API's rule, as kube-proxy). */
+  address: string;
   ready: boolean;
   serving: boolean;
   terminating: boolean;

@@ -50,7 +50,7 @@ describe('informers of converted kinds keep only identities in their cache', () 
       expect(seen).to.deep.equal(['upsert Service shop/web 80', 'upsert Service shop/web 81', 'remove Service shop/web 81']);
       const metadata = handed[0].metadata as Record<string, unknown>;
       expect(Object.keys(handed[0]).filter((k) => handed[0][k] !== undefined).sort()).to.deep.equal(['apiVersion', 'kind', 'metadata']);
-      expect(Object.keys(metadata).sort()).to.deep.equal(['name', 'namespace', 'resourceVersion', 'uid']);
+      expect(Object.keys(metadata).sort()).to.deep.equal(['name', 'namespace', 'resourceVersion']);
     } finally {
       await watchers.stop();
       await server.stop();
