@@ -4,7 +4,7 @@ import { hashName } from '../../src/backends/iptables/names.js';
 import { IptEngine } from '../../src/sync/ipt-engine.js';
 import { planServices } from '../../src/proxy/plan.js';
 import { ClusterStore } from '../../src/sync/store.js';
-import { applyRestore, sorted, tablesOf, withDispatchSorted, type Tables } from './ipt-fake.js';
+import { applyRestore, sorted, tablesOf, type Tables } from './ipt-fake.js';
 import { CTX, recorder, sliceObject, svcObject } from './helpers.js';
 
 const SERVICES = 3000;
@@ -165,13 +165,16 @@ describe('iptables engine: full and partial syncs', () => {
       '',
     ]);
 
-    store.upsert(svcObject(12)); // back, with its endpoints: inserted at the top, in its own order
+    store.upsert(svcObject(12)); // back, with its endpoints: inserted where the full render puts them
     await engine.sync(store, CTX, store.takeDirty().services, false);
     const back = restores(calls)[1].input!;
     expect(declared(back)).to.deep.equal([svc12]);
+    const full = tablesOf(rendered(store)).nat['PROXYCTL-SERVICES'];
+    const at = full.indexOf('-A PROXYCTL-SERVICES -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -j PROXYCTL-OFF-CLUSTER') + 1;
+    expect(at).to.be.greaterThan(1);
     expect(back.split('\n').filter((l) => l.startsWith('-I ') || l.startsWith('-D '))).to.deep.equal([
-      `-I PROXYCTL-SERVICES 1 -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "ns/svc-12/tcp/80 cluster IP" -j ${svc12}`,
-      '-I PROXYCTL-SERVICES 1 -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -j PROXYCTL-OFF-CLUSTER',
+      `-I PROXYCTL-SERVICES ${at} -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -j PROXYCTL-OFF-CLUSTER`,
+      `-I PROXYCTL-SERVICES ${at + 1} -d 10.96.0.12/32 -p tcp -m tcp --dport 80 -m comment --comment "ns/svc-12/tcp/80 cluster IP" -j ${svc12}`,
     ]);
     expect(back.split('\n')).not.to.include('-S');
   });
@@ -203,7 +206,8 @@ describe('iptables engine: full and partial syncs', () => {
       const outcome = await engine.sync(store, CTX, store.takeDirty().services, false);
       expect(outcome.mode).to.equal('partial');
       replay();
-      expect(withDispatchSorted(sorted(kernel))).to.deep.equal(withDispatchSorted(tablesOf(rendered(store))));
+      // Line for line, dispatch chains included: partial syncs insert lines where the full render puts them.
+      expect(sorted(kernel)).to.deep.equal(tablesOf(rendered(store)));
       const services = kernel.get('nat')!.get('PROXYCTL-SERVICES')!;
       expect(services.at(-1)).to.contain('-j PROXYCTL-NODEPORTS'); // NodePort dispatch stays last
       services.forEach((line, i) => {

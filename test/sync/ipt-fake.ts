@@ -21,9 +21,12 @@ export function applyRestore(tables: Tables, input: string): void {
       rules!.splice(i, 1);
     } else if (line.startsWith('-I ')) {
       const [, chain, position] = line.split(' ');
-      if (position !== '1') throw new Error(`only -I CHAIN 1 is modelled: ${line}`);
-      if (!table!.has(chain)) throw new Error(`no chain ${chain}: ${line}`);
-      table!.get(chain)!.unshift(`-A ${chain} ${line.slice(`-I ${chain} 1 `.length)}`);
+      const rules = table!.get(chain);
+      if (!rules) throw new Error(`no chain ${chain}: ${line}`);
+      // As iptables: rule numbers start at 1; one past the last appends; further is an error.
+      const at = Number(position);
+      if (!Number.isInteger(at) || at < 1 || at > rules.length + 1) throw new Error(`Index of insertion too big: ${line}`);
+      rules.splice(at - 1, 0, `-A ${chain} ${line.slice(`-I ${chain} ${position} `.length)}`);
     } else if (line.startsWith('-X ')) {
       const chain = line.slice(3);
       if (!table!.has(chain)) throw new Error(`-X of missing chain ${chain}`);
@@ -43,17 +46,6 @@ export function sorted(tables: Tables): Record<string, Record<string, string[]>>
   const out: Record<string, Record<string, string[]>> = {};
   for (const [t, chains] of [...tables].sort(([a], [b]) => (a < b ? -1 : 1))) {
     out[t] = Object.fromEntries([...chains].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  }
-  return out;
-}
-
-/** Our dispatch chains, whose order between services does not matter (see IptFamilyState): sorted. */
-export const DISPATCH_CHAINS = ['PROXYCTL-SERVICES', 'PROXYCTL-NODEPORTS', 'PROXYCTL-EXTERNAL', 'PROXYCTL-FIREWALL'];
-
-export function withDispatchSorted(tables: Record<string, Record<string, string[]>>): Record<string, Record<string, string[]>> {
-  const out: Record<string, Record<string, string[]>> = {};
-  for (const [t, chains] of Object.entries(tables)) {
-    out[t] = Object.fromEntries(Object.entries(chains).map(([c, rules]) => [c, DISPATCH_CHAINS.includes(c) ? [...rules].sort() : rules]));
   }
   return out;
 }
