@@ -21,7 +21,7 @@ import { NftEngine } from '../sync/nft-engine.js';
 import { ClusterStore } from '../sync/store.js';
 import { IptPolicyEngine, NftPolicyEngine, type PolicyEngineOptions } from '../sync/policy-engine.js';
 import { PolicyStore } from '../sync/policy-store.js';
-import { serviceFacts, staleUdp, type ServiceFacts } from './service-facts.js';
+import { hasSideJobs, serviceFacts, staleUdp, type ServiceFacts } from './service-facts.js';
 
 export interface Daemon {
   /** Resolves after the first successful sync. */
@@ -93,7 +93,8 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
     for (const key of keys) {
       const before = facts.get(key);
       const after = serviceFacts(store, key, ctx);
-      if (after) facts.set(key, after);
+      // Most services (TCP ClusterIP only) give the side jobs nothing: not kept (10k objects at 10k).
+      if (after && hasSideJobs(after)) facts.set(key, after);
       else facts.delete(key);
       stale.push(...staleUdp(before, after));
     }

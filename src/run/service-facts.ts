@@ -41,6 +41,11 @@ export function serviceFacts(store: ClusterStore, key: string, ctx: NodeContext)
   };
 }
 
+/** Facts that give a side job something to do; the others behave exactly as an absent entry. */
+export function hasSideJobs(f: ServiceFacts): boolean {
+  return f.nodePorts.length > 0 || f.udp.length > 0 || f.healthCheck !== undefined;
+}
+
 export interface StaleUdp {
   ips: string[];
   port: number;

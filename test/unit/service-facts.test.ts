@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { staleUdp, type ServiceFacts } from '../../src/run/service-facts.js';
+import { hasSideJobs, staleUdp, type ServiceFacts } from '../../src/run/service-facts.js';
 
 const facts = (endpoints: string[]): ServiceFacts => ({ namespace: 'ns', name: 'dns', nodePorts: [], udp: [{ port: 53, ips: ['10.96.0.10'], endpoints }] });
 
@@ -16,5 +16,16 @@ describe('stale UDP conntrack decisions', () => {
 
   it('leaves healthy flows alone on the first sync after a start (nothing known before)', () => {
     expect(staleUdp(undefined, facts(['10.244.0.3']))).to.deep.equal([]);
+  });
+
+  it('a service without NodePorts, UDP ports or health check is not kept: it decides nothing an absent one would not', () => {
+    const tcpOnly: ServiceFacts = { namespace: 'ns', name: 'web', nodePorts: [], udp: [] };
+    expect(hasSideJobs(tcpOnly)).to.equal(false);
+    expect(hasSideJobs(facts([]))).to.equal(true);
+    expect(hasSideJobs({ ...tcpOnly, nodePorts: [{ protocol: 'TCP', port: 30080 }] })).to.equal(true);
+    expect(hasSideJobs({ ...tcpOnly, healthCheck: { port: 32000, localEndpoints: 0 } })).to.equal(true);
+    for (const [before, after] of [[tcpOnly, undefined], [undefined, tcpOnly]] as const) {
+      expect(staleUdp(before, after)).to.deep.equal(staleUdp(undefined, undefined));
+    }
   });
 });
