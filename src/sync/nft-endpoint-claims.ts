@@ -37,10 +37,10 @@ class EndpointMapElement implements Element {
 type Owners = [owner: string, data: string][];
 
 /**
- * The endpoint maps as the daemon holds them: per map and service key, each owning port's list of
- * `addr . port` strings. The element `key . i` shows the data of the smallest owner whose list reaches i —
- * what the element index decides per element — but costs one string per endpoint instead of an element
- * object, an index entry and a key string (~25 MB less at 10k services × 10 endpoints).
+ * The endpoint maps as the daemon holds them: per map and service key, each owning port's joined list of
+ * `addr . port`. The element `key . i` shows the data of the smallest owner whose list reaches i — what the
+ * element index decides per element — but costs ~20 bytes per endpoint instead of an element object, an
+ * index entry and a key string (~25 MB less at 10k services × 10 endpoints).
  */
 export class EndpointClaims {
   private readonly maps = new Map<string, Map<string, Owners>>();
