@@ -229,7 +229,7 @@ function endpoint(raw: unknown): EndpointInfo {
   // API semantics: a nil ready/serving means ready; nil terminating means not terminating.
   const ready = f.bool(cond.ready, 'conditions.ready', true);
   return {
-    addresses: endpointAddresses(addrs),
+    address: firstAddress(addrs),
     ready,
     serving: f.bool(cond.serving, 'conditions.serving', ready),
     terminating: f.bool(cond.terminating, 'conditions.terminating', false),
@@ -240,11 +240,12 @@ function endpoint(raw: unknown): EndpointInfo {
 const address = (raw: unknown) => f.ip(raw, '');
 
 /**
- * An endpoint's addresses: nearly always exactly one (the API lets clients use only the first), read
- * without a readItems call per endpoint; the field is named as readItems names it.
+ * An endpoint's first address. Nearly always the only one, read without a readItems call per endpoint;
+ * the field is named as readItems names it. Not a list: 100k one-item lists were 5.6 MB that lived
+ * through the render (and in the daemon), copied by every scavenge they met.
  */
-function endpointAddresses(addrs: unknown[]): string[] {
-  return addrs.length === 1 ? [f.ip(addrs[0], 'addresses[0]')] : f.readItems(addrs, 'addresses', address);
+function firstAddress(addrs: unknown[]): string {
+  return addrs.length === 1 ? f.ip(addrs[0], 'addresses[0]') : f.readItems(addrs, 'addresses', address)[0];
 }
 
 function convertNode(obj: f.Json, ref: ObjectRef): NodeInfo {

@@ -31,7 +31,8 @@ export interface ServiceInfo {
 }
 
 export interface EndpointInfo {
-  addresses: string[];
+  /** The first address: the API lets clients use only the first (the others are validated, not kept). */
+  address: string;
   ready: boolean;
   serving: boolean;
   terminating: boolean;

@@ -34,7 +34,7 @@ export function endpointsFor(port: ServicePortInfo, slices: EndpointSliceInfo[],
       continue;
     }
     for (const ep of slice.endpoints) {
-      const ip = ep.addresses[0];
+      const ip = ep.address;
       candidates.push({
         endpoint: { ip, port: portNumber, local: ep.nodeName === nodeName },
         order: ipOrder(ip),
