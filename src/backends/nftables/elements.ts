@@ -32,7 +32,7 @@ export function serviceElements(p: ServicePortPlan, fp: FamilyPlan): Contributio
   const nodePortKey = p.nodePort !== undefined && fp.nodePortIPs.length > 0 ? [proto, p.nodePort] : undefined;
 
   out.add(SET.clusterIPs, [p.clusterIP]);
-  for (const ep of p.cluster) if (ep.local) out.add(SET.hairpin, [ep.ip, ep.ip]);
+  for (const ep of p.cluster) if (ep.local) out.element(SET.hairpin, new HairpinElement(ep.ip));
 
   if (p.cluster.length === 0) {
     // No endpoint anywhere: every address of the port rejects (TCP reset / ICMP port unreachable).
@@ -117,6 +117,10 @@ class ContributionBuilder {
     (this.sets[set] ??= []).push(verdict ? { key, keyText, comment: this.comment, verdict } : { key, keyText });
   }
 
+  element(set: SetName, e: Element): void {
+    (this.sets[set] ??= []).push(e);
+  }
+
   /** The endpoint-map elements of one service key (`key . index : address . port`). */
   endpoints(set: SetName, key: Key, endpoints: PlanEndpoint[]): void {
     const list = (this.sets[set] ??= []);
@@ -154,6 +158,27 @@ export class EndpointElement implements Element {
   /** The printed element, straight from its parts (no key or data list, no memo: 100k of these die young). */
   get text(): string {
     return `${this.serviceKeyText} . ${this.index} : ${this.endpoint.ip} . ${this.endpoint.port}`;
+  }
+}
+
+/**
+ * `address . address`: a local endpoint reaching itself through a service is masqueraded (50k of these
+ * at 10k services × 10 endpoints on one node of two). Its key list and text are built when read, not
+ * kept: a list and a string fewer per element, for the whole render and in the daemon.
+ */
+export class HairpinElement implements Element {
+  constructor(readonly address: string) {}
+
+  get key(): Key {
+    return [this.address, this.address];
+  }
+
+  get keyText(): string {
+    return `${this.address} . ${this.address}`;
+  }
+
+  get text(): string {
+    return this.keyText;
   }
 }
 

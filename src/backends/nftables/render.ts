@@ -2,9 +2,9 @@ import type { Diagnostic } from '../../model/diagnostics.js';
 import type { FamilyPlan, ProxyPlan } from '../../proxy/plan-types.js';
 import type { NftFamily } from './ast.js';
 import { ElementIndex, type ElementSource } from './element-index.js';
-import { ENDPOINT_MAPS, EndpointElement, nodeElements, serviceElements, type Contribution } from './elements.js';
+import { ENDPOINT_MAPS, EndpointElement, HairpinElement, nodeElements, serviceElements, type Contribution } from './elements.js';
 import { buildChains, declareSets, type ChainNeeds } from './layout.js';
-import { TABLE } from './names.js';
+import { SET, TABLE } from './names.js';
 import type { Element, Table } from './ruleset.js';
 
 export interface NftRender {
@@ -47,9 +47,10 @@ function loadAll(fp: FamilyPlan): { index: ElementIndex; source: ElementSource }
 }
 
 /**
- * The endpoint maps kept in contribution order — what the index would hold — and the other sets in the
- * index; undefined as soon as two owners put endpoints under the same service key of one map (then the
- * index must decide, element by element). One pass: each port's contribution is garbage once loaded.
+ * The endpoint maps and the hairpin set kept in contribution order — what the index would hold — and the
+ * other sets in the index; undefined as soon as two owners put endpoints under the same service key of
+ * one map (then the index must decide, element by element). One pass: each port's contribution is
+ * garbage once loaded.
  */
 function loadWithEndpointMaps(fp: FamilyPlan): { index: ElementIndex; source: ElementSource } | undefined {
   const lists = new Map<string, Element[]>();
@@ -58,14 +59,34 @@ function loadWithEndpointMaps(fp: FamilyPlan): { index: ElementIndex; source: El
     lists.set(set, []);
     owners.set(set, new Map());
   }
+  const hairpin = new HairpinSet();
   const index = new ElementIndex();
   index.load(NODE_OWNER, nodeElements(fp));
   for (const p of fp.ports) {
     const contribution = serviceElements(p, fp);
     if (!appendEndpointMaps(p.id, contribution, lists, owners)) return undefined;
-    index.load(p.id, contribution, ENDPOINT_MAPS);
+    for (const e of contribution[SET.hairpin] ?? []) hairpin.add(e as HairpinElement);
+    index.load(p.id, contribution, OUTSIDE_INDEX);
   }
-  return { index, source: { elements: (set) => lists.get(set) ?? index.elements(set) } };
+  const elements = (set: string) => (set === SET.hairpin ? hairpin.elements : lists.get(set) ?? index.elements(set));
+  return { index, source: { elements } };
+}
+
+const OUTSIDE_INDEX: ReadonlySet<string> = new Set([...ENDPOINT_MAPS, SET.hairpin]);
+
+/**
+ * The hairpin set as the index would hold it: each address once, where it first appeared (its elements
+ * are key-only, so which owner wins does not change the text). Keyed by the address: no key text per element.
+ */
+class HairpinSet {
+  readonly elements: Element[] = [];
+  private readonly seen = new Set<string>();
+
+  add(e: HairpinElement): void {
+    if (this.seen.has(e.address)) return;
+    this.seen.add(e.address);
+    this.elements.push(e);
+  }
 }
 
 /** Appends one owner's endpoint-map elements; false when a service key already belongs to another owner. */
