@@ -126,7 +126,7 @@ function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]):
   const rawIPs = clusterIPsRaw.length ? clusterIPsRaw : spec.clusterIP === undefined ? [] : [spec.clusterIP];
   const field = clusterIPsRaw.length ? 'spec.clusterIPs' : 'spec.clusterIP';
   if (rawIPs.length === 0 || rawIPs[0] === 'None' || rawIPs[0] === '') return undefined; // headless or not allocated
-  const clusterIPs = rawIPs.map((v, i) => f.ip(v, clusterIPsRaw.length ? `${field}[${i}]` : field));
+  const clusterIPs = clusterIPsRaw.length ? f.readItems(clusterIPsRaw, field, address) : [f.ip(rawIPs[0], field)];
 
   const ports = f.readItems(f.arrayAt(spec.ports, 'spec.ports'), 'spec.ports', (raw) => servicePort(raw, type));
 
@@ -163,7 +163,7 @@ function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]):
   const hc = spec.healthCheckNodePort;
   return {
     ref, namespace, name, type, clusterIPs, ports, externalIPs, loadBalancerIPs,
-    loadBalancerSourceRanges: [...new Set(loadBalancerSourceRanges)].sort(compareCIDRs),
+    loadBalancerSourceRanges: distinctSorted(loadBalancerSourceRanges, compareCIDRs),
     externalTrafficLocal: etp === 'Local',
     internalTrafficLocal: itp === 'Local',
     affinityTimeout,
@@ -199,7 +199,12 @@ function collectIPs(values: unknown[], field: string, ref: ObjectRef, diagnostic
       diagnostics.push(warningFor(ref, err.field, `${err.message}; address ignored`));
     }
   });
-  return [...new Set(out)].sort(compareIPs);
+  return distinctSorted(out, compareIPs);
+}
+
+/** Each value once, in order; nearly every list has none or one (no Set and copies for those). */
+function distinctSorted(values: string[], compare: (a: string, b: string) => number): string[] {
+  return values.length < 2 ? values : [...new Set(values)].sort(compare);
 }
 
 function convertEndpointSlice(obj: f.Json, ref: ObjectRef): EndpointSliceInfo {
