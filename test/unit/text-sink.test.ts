@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { joinSinks, TextSink } from '../../src/backends/iptables/text-sink.js';
 
 describe('TextSink', () => {
-  it('keeps every line, in order, across chunks, and joins sinks in order', () => {
+  it('keeps every line, in order, across flushes and buffer growth, and joins sinks in order', () => {
     const a = new TextSink();
     const b = new TextSink();
     const lines = Array.from({ length: 20_000 }, (_, i) => `-A PXC-SVC-X -p tcp -j DNAT --to-destination 10.0.${i >> 8}.${i & 255}:8080`);
