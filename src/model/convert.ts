@@ -126,7 +126,7 @@ function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]):
   const rawIPs = clusterIPsRaw.length ? clusterIPsRaw : spec.clusterIP === undefined ? [] : [spec.clusterIP];
   const field = clusterIPsRaw.length ? 'spec.clusterIPs' : 'spec.clusterIP';
   if (rawIPs.length === 0 || rawIPs[0] === 'None' || rawIPs[0] === '') return undefined; // headless or not allocated
-  const clusterIPs = rawIPs.map((v, i) => f.ip(v, clusterIPsRaw.length ? `${field}[${i}]` : field));
+  const clusterIPs = clusterIPsRaw.length ? f.readItems(clusterIPsRaw, field, address) : [f.ip(rawIPs[0], field)];
 
   const ports = f.readItems(f.arrayAt(spec.ports, 'spec.ports'), 'spec.ports', (raw) => servicePort(raw, type));
 
@@ -163,7 +163,7 @@ function convertService(obj: f.Json, ref: ObjectRef, diagnostics: Diagnostic[]):
   const hc = spec.healthCheckNodePort;
   return {
     ref, namespace, name, type, clusterIPs, ports, externalIPs, loadBalancerIPs,
-    loadBalancerSourceRanges: [...new Set(loadBalancerSourceRanges)].sort(compareCIDRs),
+    loadBalancerSourceRanges: distinctSorted(loadBalancerSourceRanges, compareCIDRs),
     externalTrafficLocal: etp === 'Local',
     internalTrafficLocal: itp === 'Local',
     affinityTimeout,
@@ -199,7 +199,12 @@ function collectIPs(values: unknown[], field: string, ref: ObjectRef, diagnostic
       diagnostics.push(warningFor(ref, err.field, `${err.message}; address ignored`));
     }
   });
-  return [...new Set(out)].sort(compareIPs);
+  return distinctSorted(out, compareIPs);
+}
+
+/** Each value once, in order; nearly every list has none or one (no Set and copies for those). */
+function distinctSorted(values: string[], compare: (a: string, b: string) => number): string[] {
+  return values.length < 2 ? values : [...new Set(values)].sort(compare);
 }
 
 function convertEndpointSlice(obj: f.Json, ref: ObjectRef): EndpointSliceInfo {
@@ -229,7 +234,7 @@ function endpoint(raw: unknown): EndpointInfo {
   // API semantics: a nil ready/serving means ready; nil terminating means not terminating.
   const ready = f.bool(cond.ready, 'conditions.ready', true);
   return {
-    address: endpointAddress(addrs),
+    address: firstAddress(addrs),
     ready,
     serving: f.bool(cond.serving, 'conditions.serving', ready),
     terminating: f.bool(cond.terminating, 'conditions.terminating', false),
@@ -240,10 +245,11 @@ function endpoint(raw: unknown): EndpointInfo {
 const address = (raw: unknown) => f.ip(raw, '');
 
 /**
- * An endpoint's first address, the only one consumers may use; every address is still validated (a bad one
- * rejects the slice, naming the field). Nearly always exactly one: read without a readItems call then.
+ * An endpoint's first address. Nearly always the only one, read without a readItems call per endpoint;
+ * the field is named as readItems names it. Not a list: 100k one-item lists were 5.6 MB that lived
+ * through the render (and in the daemon), copied by every scavenge they met.
  */
-function endpointAddress(addrs: unknown[]): string {
+function firstAddress(addrs: unknown[]): string {
   return addrs.length === 1 ? f.ip(addrs[0], 'addresses[0]') : f.readItems(addrs, 'addresses', address)[0];
 }
 

@@ -31,7 +31,7 @@ export interface ServiceInfo {
 }
 
 export interface EndpointInfo {
-  /** The first of the endpoint's addresses: the only one consumers may use (the API's rule, as kube-proxy). */
+  /** The first address: the API lets clients use only the first (the others are validated, not kept). */
   address: string;
   ready: boolean;
   serving: boolean;

@@ -2,9 +2,9 @@ import type { Diagnostic } from '../../model/diagnostics.js';
 import type { FamilyPlan, ProxyPlan } from '../../proxy/plan-types.js';
 import type { NftFamily } from './ast.js';
 import { ElementIndex, type ElementSource } from './element-index.js';
-import { ENDPOINT_MAPS, EndpointElement, nodeElements, serviceElements, type Contribution } from './elements.js';
+import { ENDPOINT_MAPS, EndpointElement, HairpinElement, nodeElements, serviceElements, type Contribution } from './elements.js';
 import { buildChains, declareSets, type ChainNeeds } from './layout.js';
-import { TABLE } from './names.js';
+import { SET, TABLE } from './names.js';
 import type { Element, Table } from './ruleset.js';
 
 export interface NftRender {
@@ -28,52 +28,87 @@ export const NODE_OWNER = ' node';
 
 function renderFamily(fp: FamilyPlan, nodeName: string, diagnostics: Diagnostic[]): Table {
   const family = nftFamily(fp);
-  const contributions = fp.ports.map((p): [string, Contribution] => [p.id, serviceElements(p, fp)]);
   for (const p of fp.ports) if (family === 'ip6' && p.affinityTimeout !== undefined) diagnostics.push(ipv6AffinityWarning(p.id));
   // Endpoint-map keys are `service key . index`: two owners can only collide there when their service
   // keys do. Without such a collision, those maps (two thirds of all elements) skip the index.
-  const direct = endpointMapsWithoutCollision(contributions);
-  const index = new ElementIndex();
-  index.load(NODE_OWNER, nodeElements(fp));
-  for (const [id, contribution] of contributions) index.load(id, contribution, direct ? ENDPOINT_MAPS : undefined);
+  const { index, source } = loadWithEndpointMaps(fp) ?? loadAll(fp);
   for (const c of index.conflicts) {
     if (VERDICT_MAPS.has(c.set)) diagnostics.push({ severity: 'warning', message: `${c.key.replaceAll(' . ', ' ')} is claimed by both ${c.winner} and ${c.loser}; ${c.loser} is not rendered there` });
   }
-  const source: ElementSource = direct ? { elements: (set) => direct.get(set) ?? index.elements(set) } : index;
   return familyTable(family, nodeName, fp, source);
 }
 
+/** Every element through the index, as the daemon's engine holds them. */
+function loadAll(fp: FamilyPlan): { index: ElementIndex; source: ElementSource } {
+  const index = new ElementIndex();
+  index.load(NODE_OWNER, nodeElements(fp));
+  for (const p of fp.ports) index.load(p.id, serviceElements(p, fp));
+  return { index, source: index };
+}
+
 /**
- * Each endpoint map's elements in contribution order — what the index would hold — or undefined when two
- * owners put endpoints under the same service key of one map (then the index decides, element by element).
+ * The endpoint maps and the hairpin set kept in contribution order — what the index would hold — and the
+ * other sets in the index; undefined as soon as two owners put endpoints under the same service key of
+ * one map (then the index must decide, element by element). One pass: each port's contribution is
+ * garbage once loaded.
  */
-function endpointMapsWithoutCollision(contributions: [string, Contribution][]): Map<string, Element[]> | undefined {
+function loadWithEndpointMaps(fp: FamilyPlan): { index: ElementIndex; source: ElementSource } | undefined {
   const lists = new Map<string, Element[]>();
   const owners = new Map<string, Map<string, string>>();
   for (const set of ENDPOINT_MAPS) {
     lists.set(set, []);
     owners.set(set, new Map());
   }
-  for (const [id, contribution] of contributions) {
-    for (const set in contribution) {
-      const out = lists.get(set);
-      if (!out) continue;
-      const claimed = owners.get(set)!;
-      let previous: string | undefined;
-      for (const e of contribution[set as keyof Contribution]!) {
-        // A list holds a few service keys, each shared by a run of elements: look each up once.
-        const key = (e as EndpointElement).serviceKeyText;
-        if (key !== previous) {
-          previous = key;
-          const owner = claimed.get(key);
-          if (owner !== undefined && owner !== id) return undefined;
-          claimed.set(key, id);
-        }
-        out.push(e);
+  const hairpin = new HairpinSet();
+  const index = new ElementIndex();
+  index.load(NODE_OWNER, nodeElements(fp));
+  for (const p of fp.ports) {
+    const contribution = serviceElements(p, fp);
+    if (!appendEndpointMaps(p.id, contribution, lists, owners)) return undefined;
+    for (const e of contribution[SET.hairpin] ?? []) hairpin.add(e as HairpinElement);
+    index.load(p.id, contribution, OUTSIDE_INDEX);
+  }
+  const elements = (set: string) => (set === SET.hairpin ? hairpin.elements : lists.get(set) ?? index.elements(set));
+  return { index, source: { elements } };
+}
+
+const OUTSIDE_INDEX: ReadonlySet<string> = new Set([...ENDPOINT_MAPS, SET.hairpin]);
+
+/**
+ * The hairpin set as the index would hold it: each address once, where it first appeared (its elements
+ * are key-only, so which owner wins does not change the text). Keyed by the address: no key text per element.
+ */
+class HairpinSet {
+  readonly elements: Element[] = [];
+  private readonly seen = new Set<string>();
+
+  add(e: HairpinElement): void {
+    if (this.seen.has(e.address)) return;
+    this.seen.add(e.address);
+    this.elements.push(e);
+  }
+}
+
+/** Appends one owner's endpoint-map elements; false when a service key already belongs to another owner. */
+function appendEndpointMaps(id: string, contribution: Contribution, lists: Map<string, Element[]>, owners: Map<string, Map<string, string>>): boolean {
+  for (const set in contribution) {
+    const out = lists.get(set);
+    if (!out) continue;
+    const claimed = owners.get(set)!;
+    let previous: string | undefined;
+    for (const e of contribution[set as keyof Contribution]!) {
+      // A list holds a few service keys, each shared by a run of elements: look each up once.
+      const key = (e as EndpointElement).serviceKeyText;
+      if (key !== previous) {
+        previous = key;
+        const owner = claimed.get(key);
+        if (owner !== undefined && owner !== id) return false;
+        claimed.set(key, id);
       }
+      out.push(e);
     }
   }
-  return lists;
+  return true;
 }
 
 /** The whole table from the elements held in an index (used by the full render and the daemon's full sync). */

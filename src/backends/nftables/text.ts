@@ -8,12 +8,20 @@ export function tablesText(tables: Table[]): string {
     // `add` then `delete` makes a full load idempotent whether or not the table exists.
     out.push(`add table ${t.family} ${t.name}`, `delete table ${t.family} ${t.name}`);
   }
-  for (const t of tables) out.push(tableText(t));
+  // One join for the whole text: a join per table would copy every table's megabytes once more.
+  for (const t of tables) appendTable(t, out);
   return out.join('\n') + '\n';
 }
 
 export function tableText(t: Table): string {
-  const lines = [`table ${t.family} ${t.name} {`, `\tcomment ${quote(t.comment)}`];
+  const lines: string[] = [];
+  appendTable(t, lines);
+  return lines.join('\n');
+}
+
+/** A table's lines (an element list is one multi-line string), appended to `lines`. */
+function appendTable(t: Table, lines: string[]): void {
+  lines.push(`table ${t.family} ${t.name} {`, `\tcomment ${quote(t.comment)}`);
   // Appended line by line: a set with 300k elements would overflow push(...spread)'s argument limit.
   const append = (block: string[]) => {
     lines.push('');
@@ -22,7 +30,6 @@ export function tableText(t: Table): string {
   for (const s of t.sets) append(setText(s));
   for (const c of t.chains) append(chainText(c));
   lines.push('}');
-  return lines.join('\n');
 }
 
 function setText(s: NftSet): string[] {
