@@ -1,4 +1,4 @@
-import { ENDPOINT_MAPS, EndpointElement, serviceElements, type Contribution } from '../backends/nftables/elements.js';
+import { ENDPOINT_MAPS, EndpointElement, HairpinElement, serviceElements, type Contribution } from '../backends/nftables/elements.js';
 import { SET } from '../backends/nftables/names.js';
 import type { FamilyPlan, ServicePortPlan } from '../proxy/plan-types.js';
 import { joinEndpointData, type EndpointClaim } from './nft-endpoint-claims.js';
@@ -22,7 +22,7 @@ export function splitContribution(contribution: Contribution): PortState {
   const state: PortState = { indexed: {}, endpoints: [], hairpin: [] };
   for (const [set, elements] of Object.entries(contribution) as [keyof Contribution, Contribution[keyof Contribution]][]) {
     if (!elements) continue;
-    if (set === SET.hairpin) state.hairpin = [...new Set(elements.map((e) => String(e.key[0])))];
+    if (set === SET.hairpin) state.hairpin = [...new Set(elements.map((e) => (e as HairpinElement).address))];
     else if (ENDPOINT_MAPS.has(set)) state.endpoints.push(...claimsOf(set, elements as EndpointElement[]));
     else state.indexed[set] = elements;
   }
