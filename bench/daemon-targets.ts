@@ -35,6 +35,8 @@ export function checkDaemonTargets(daemon: DaemonResult[], policy: PolicyResult 
     const limit = CHANGE_P99_MS[r.backend];
     out.push(check(`daemon ${r.backend}: single endpoint change p99 ≤ ${limit} ms (10k services)`,
       lat && `p99 ${msText(lat.p99)} (p50 ${msText(lat.p50)}, n=${lat.n})`, lat && lat.p99 <= limit, r.error));
+    // The issue sets cold-start and memory targets for nftables only; iptables' figures are in the daemon table.
+    if (r.backend !== 'nftables') continue;
     const c = r.coldStart;
     out.push(check(`daemon ${r.backend}: cold start ≤ 3 s (10k services)`, c && `${s(c.totalMs)}`, c && c.totalMs <= COLD_START_MS, r.error));
     const m = r.memoryEnd;
