@@ -10,10 +10,14 @@ let collect: (() => void) | undefined;
  * runs after rare, large syncs only (the first one, a replace after a failure or repair).
  */
 export function compactHeap(): void {
-  if (!collect) {
-    // The documented way to reach gc() without starting node with --expose-gc.
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
+  try {
+    if (!collect) {
+      // The documented way to reach gc() without starting node with --expose-gc.
+      setFlagsFromString('--expose-gc');
+      collect = runInNewContext('gc') as () => void;
+    }
+    collect();
+  } catch {
+    // Only an optimisation: a node that refuses the flag keeps its memory, never the daemon down.
   }
-  collect();
 }

@@ -125,7 +125,9 @@ export async function startDaemon(config: DaemonConfig, deps: DaemonDeps): Promi
       const rebuilt = outcome.mode === 'replace';
       void afterSync(context(), dirty, full)
         .catch((err) => log.error({ err: String(err) }, 'side jobs after sync failed'))
-        .finally(() => rebuilt && compactHeap());
+        .finally(() => {
+          if (rebuilt) compactHeap();
+        });
     },
     onFailed(err, attempt) {
       metrics.syncFailed();
