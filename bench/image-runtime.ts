@@ -1,7 +1,35 @@
 // How the container image runs node: the final stage's ENTRYPOINT node flags and ENV values, read from the
 // Dockerfile so the daemon bench measures the daemon as deployed (one source of truth, no copy to drift).
+// The Dockerfile test reads the file through the same parser.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+export interface DockerInstruction {
+  op: string;
+  args: string;
+}
+
+export interface DockerStage {
+  image: string;
+  name?: string;
+  instructions: DockerInstruction[];
+}
+
+/** Dockerfile → stages of instructions; joins `\` continuations, drops comments. */
+export function parseDockerfile(text: string): DockerStage[] {
+  const stages: DockerStage[] = [];
+  const logical = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  for (const line of logical) {
+    const [, op, args] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
+    if (op.toUpperCase() === 'FROM') {
+      const [image, as, name] = args.split(/\s+/);
+      stages.push({ image, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
+    } else {
+      stages.at(-1)!.instructions.push({ op: op.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
 
 export interface ImageRuntime {
   /** Flags between `node` and the script in ENTRYPOINT, e.g. --max-semi-space-size=4. */
@@ -11,17 +39,15 @@ export interface ImageRuntime {
 }
 
 export function imageRuntime(repoRoot: string): ImageRuntime {
-  const lines = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').split('\n').map((l) => l.trim());
-  const froms = lines.flatMap((l, i) => (/^FROM\s/i.test(l) ? [i] : []));
-  const finalStage = lines.slice(froms.at(-1) ?? 0);
-  const entry = finalStage.find((l) => /^ENTRYPOINT\s/i.test(l));
+  const final = parseDockerfile(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')).at(-1);
+  const entry = final?.instructions.find((i) => i.op === 'ENTRYPOINT');
   if (!entry) throw new Error('Dockerfile: the final stage has no ENTRYPOINT');
-  const argv = JSON.parse(entry.replace(/^ENTRYPOINT\s+/i, '')) as string[];
+  const argv = JSON.parse(entry.args) as string[];
   const script = argv.findIndex((a) => a.endsWith('proxyctl.js'));
-  if (argv[0] !== 'node' || script < 0) throw new Error(`Dockerfile: ENTRYPOINT is not "node [flags] …/proxyctl.js": ${entry}`);
+  if (argv[0] !== 'node' || script < 0) throw new Error(`Dockerfile: ENTRYPOINT is not "node [flags] …/proxyctl.js": ${entry.args}`);
   const env: Record<string, string> = {};
-  for (const l of finalStage.filter((x) => /^ENV\s/i.test(x))) {
-    for (const [, k, v] of l.replace(/^ENV\s+/i, '').matchAll(/(\w+)=(\S+)/g)) env[k] = v;
+  for (const i of final!.instructions.filter((x) => x.op === 'ENV')) {
+    for (const [, k, v] of i.args.matchAll(/(\w+)=(\S+)/g)) env[k] = v;
   }
   return { nodeFlags: argv.slice(1, script), env };
 }

@@ -21,21 +21,15 @@ export function applyNftMembers(applied: ReadonlyMap<NftFamily, Table>, added: r
     return hit;
   };
   const tables = new Map(applied);
-  for (const m of removed) {
-    const e = memberElement(m);
-    if (!hasSet(applied, e)) {
-      if (e.optional) continue;
-      return undefined;
+  for (const [members, side] of [[removed, 'gone'], [added, 'come']] as const) {
+    for (const m of members) {
+      const e = memberElement(m);
+      if (!hasSet(applied, e)) {
+        if (e.optional) continue;
+        return undefined;
+      }
+      entry(e)[side].push(e.element);
     }
-    entry(e).gone.push(e.element);
-  }
-  for (const m of added) {
-    const e = memberElement(m);
-    if (!hasSet(applied, e)) {
-      if (e.optional) continue;
-      return undefined;
-    }
-    entry(e).come.push(e.element);
   }
   const lines: string[] = [];
   for (const { family, set, gone, come } of bySet.values()) {

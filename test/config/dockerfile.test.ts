@@ -3,36 +3,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { imageRuntime } from '../../bench/image-runtime.js';
+import { imageRuntime, parseDockerfile } from '../../bench/image-runtime.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-
-interface Instruction {
-  op: string;
-  args: string;
-}
-
-interface Stage {
-  image: string;
-  name?: string;
-  instructions: Instruction[];
-}
-
-/** Dockerfile → stages of instructions; joins `\` continuations, drops comments. */
-function parseDockerfile(text: string): Stage[] {
-  const stages: Stage[] = [];
-  const logical = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  for (const line of logical) {
-    const [, op, args] = /^(\S+)\s+(.*)$/.exec(line) ?? [];
-    if (op.toUpperCase() === 'FROM') {
-      const [image, as, name] = args.split(/\s+/);
-      stages.push({ image, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
-    } else {
-      stages.at(-1)!.instructions.push({ op: op.toUpperCase(), args });
-    }
-  }
-  return stages;
-}
 
 /** COPY's flags, sources and destination, in shell or JSON form. */
 function copyParts(args: string): { from?: string; sources: string[]; dest: string } {
